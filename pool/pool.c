@@ -1,0 +1,508 @@
+/* pool.c - warm children per function: admission, hand-out, replenishment. */
+#include "pool.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+
+#define PEAK_WINDOW_NS (10LL * 1000000000LL)
+#define BACKOFF_NS (200LL * 1000000LL)
+
+static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct pool **table;
+static size_t table_n;
+static struct pool *all_pools;
+static struct fn_stats *all_stats;
+
+long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void deadline_ts(long long deadline_ns, struct timespec *ts)
+{
+	ts->tv_sec = deadline_ns / 1000000000LL;
+	ts->tv_nsec = deadline_ns % 1000000000LL;
+}
+
+/* ---- stats ---- */
+
+struct fn_stats *stats_for(const char *name)
+{
+	struct fn_stats *s;
+
+	pthread_mutex_lock(&table_lock);
+	for (s = all_stats; s; s = s->next)
+		if (strcmp(s->name, name) == 0)
+			goto out;
+	s = calloc(1, sizeof(*s));
+	if (s) {
+		snprintf(s->name, sizeof(s->name), "%s", name);
+		pthread_mutex_init(&s->lat_lock, NULL);
+		s->next = all_stats;
+		all_stats = s;
+	}
+out:
+	pthread_mutex_unlock(&table_lock);
+	return s;
+}
+
+void stats_latency(struct fn_stats *s, double ms)
+{
+	pthread_mutex_lock(&s->lat_lock);
+	s->lat_ms[s->lat_pos] = (float)ms;
+	s->lat_pos = (s->lat_pos + 1) % LAT_WINDOW;
+	if (s->lat_n < LAT_WINDOW)
+		s->lat_n++;
+	pthread_mutex_unlock(&s->lat_lock);
+}
+
+static int cmp_float(const void *a, const void *b)
+{
+	float x = *(const float *)a, y = *(const float *)b;
+
+	return (x > y) - (x < y);
+}
+
+void stats_percentiles(struct fn_stats *s, double *p50, double *p99)
+{
+	static float copy[LAT_WINDOW];
+	static pthread_mutex_t copy_lock = PTHREAD_MUTEX_INITIALIZER;
+	unsigned n;
+
+	pthread_mutex_lock(&copy_lock);
+	pthread_mutex_lock(&s->lat_lock);
+	n = s->lat_n;
+	memcpy(copy, s->lat_ms, n * sizeof(float));
+	pthread_mutex_unlock(&s->lat_lock);
+	*p50 = *p99 = 0;
+	if (n > 0) {
+		qsort(copy, n, sizeof(float), cmp_float);
+		*p50 = copy[(n - 1) / 2];
+		*p99 = copy[(size_t)((n - 1) * 0.99)];
+	}
+	pthread_mutex_unlock(&copy_lock);
+}
+
+/* ---- the pool thread: keeps warm children ready ---- */
+
+static unsigned pool_target(struct pool *p, long long now)
+{
+	unsigned max = p->fn->max_concurrency;
+	unsigned target;
+
+	if (now > p->peak_reset_ns) {
+		p->peak = p->busy;
+		p->peak_reset_ns = now + PEAK_WINDOW_NS;
+	}
+	if (p->retired)
+		return p->waiting;
+	/* grow to the recent burst, never past max_concurrency */
+	target = p->peak < max ? p->peak : max;
+	if (target < p->fn->warm)
+		target = p->fn->warm;
+	return target + p->waiting;
+}
+
+static bool child_alive(const struct warm_child *c)
+{
+	struct pollfd pf = {.fd = c->pidfd, .events = POLLIN};
+
+	return poll(&pf, 1, 0) == 0;
+}
+
+/* Drops dead idle children, and extra ones past the target. */
+static void pool_sweep(struct pool *p, unsigned target)
+{
+	unsigned i = 0;
+
+	while (i < p->n_idle) {
+		struct warm_child *c = &p->idle[i];
+
+		if (child_alive(c) && p->n_idle <= target + 2) {
+			i++;
+			continue;
+		}
+		child_kill(c);
+		child_close(c);
+		p->idle[i] = p->idle[--p->n_idle];
+	}
+}
+
+static int push_idle(struct pool *p, struct warm_child *c)
+{
+	if (p->n_idle == p->cap_idle) {
+		unsigned cap = p->cap_idle ? p->cap_idle * 2 : 8;
+		struct warm_child *n = realloc(p->idle, cap * sizeof(*n));
+
+		if (n == NULL)
+			return -1;
+		p->idle = n;
+		p->cap_idle = cap;
+	}
+	p->idle[p->n_idle++] = *c;
+	return 0;
+}
+
+static void pool_spawn_one(struct pool *p)
+{
+	struct warm_child c;
+	char err[256];
+	int rc;
+
+	p->spawning = 1;
+	pthread_mutex_unlock(&p->lock);
+	rc = spawner_spawn(&p->sp, &c, err, sizeof(err));
+	pthread_mutex_lock(&p->lock);
+	p->spawning = 0;
+	if (rc == 0 && push_idle(p, &c) == 0) {
+		p->stats->spawned++;
+		pthread_cond_broadcast(&p->cv_idle);
+		return;
+	}
+	if (rc == 0) {
+		child_kill(&c);
+		child_close(&c);
+	}
+	p->stats->spawn_failures++;
+	p->backoff_ns = now_ns() + BACKOFF_NS;
+	if (spawner_dead(&p->sp))
+		p->sp_dead = true;
+	log_msg(LOG_ERR, "fn=%s cannot make a warm child: %s", p->fn->name,
+		err);
+}
+
+static void *pool_thread(void *arg)
+{
+	struct pool *p = arg;
+	long long next_sweep = 0;
+
+	pthread_mutex_lock(&p->lock);
+	while (!p->done) {
+		long long now = now_ns();
+		unsigned target = pool_target(p, now);
+		struct timespec ts;
+
+		if (now >= next_sweep) {
+			pool_sweep(p, target);
+			next_sweep = now + 500000000LL;
+		}
+		if (p->n_idle < target && !p->sp_dead && now >= p->backoff_ns) {
+			pool_spawn_one(p);
+			continue;
+		}
+		deadline_ts(now_ns() + 100000000LL, &ts);
+		pthread_cond_timedwait(&p->cv_pool, &p->lock, &ts);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+static pthread_condattr_t mono_attr;
+
+static void pool_init_sync(struct pool *p)
+{
+	static bool inited;
+
+	if (!inited) {
+		pthread_condattr_init(&mono_attr);
+		pthread_condattr_setclock(&mono_attr, CLOCK_MONOTONIC);
+		inited = true;
+	}
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->cv_idle, &mono_attr);
+	pthread_cond_init(&p->cv_slot, &mono_attr);
+	pthread_cond_init(&p->cv_pool, &mono_attr);
+}
+
+struct pool *pool_create(struct config_gen *gen, const struct fn_config *fn,
+			 const struct sandbox_opts *opts, char *err,
+			 size_t errlen)
+{
+	struct pool *p = calloc(1, sizeof(*p));
+
+	if (p == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	p->fn = fn;
+	p->gen = gen;
+	gen->refs++;
+	p->stats = stats_for(fn->name);
+	pool_init_sync(p);
+	if (p->stats == NULL ||
+	    spawner_start(&p->sp, fn, opts, err, errlen) != 0) {
+		config_gen_put(gen);
+		free(p);
+		return NULL;
+	}
+	p->refs = 1; /* the table's */
+	if (pthread_create(&p->thread, NULL, pool_thread, p) != 0) {
+		spawner_stop(&p->sp);
+		config_gen_put(gen);
+		free(p);
+		snprintf(err, errlen, "cannot start pool thread");
+		return NULL;
+	}
+	p->thread_started = true;
+	pthread_mutex_lock(&table_lock);
+	p->next_all = all_pools;
+	all_pools = p;
+	pthread_mutex_unlock(&table_lock);
+	return p;
+}
+
+void pool_wait_warm(struct pool *p, int timeout_ms)
+{
+	long long deadline = now_ns() + timeout_ms * 1000000LL;
+	struct timespec ts;
+
+	deadline_ts(deadline, &ts);
+	pthread_mutex_lock(&p->lock);
+	while (p->n_idle < p->fn->warm && now_ns() < deadline && !p->sp_dead)
+		pthread_cond_timedwait(&p->cv_idle, &p->lock, &ts);
+	pthread_mutex_unlock(&p->lock);
+}
+
+void pool_retire(struct pool *p)
+{
+	pthread_mutex_lock(&p->lock);
+	p->retired = true;
+	pthread_cond_broadcast(&p->cv_pool);
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* ---- requests ---- */
+
+static int wait_slot(struct pool *p, long long deadline_ns)
+{
+	struct timespec ts;
+
+	if (p->queued >= p->fn->queue)
+		return ACQ_FULL;
+	p->queued++;
+	deadline_ts(deadline_ns, &ts);
+	while (p->busy >= p->fn->max_concurrency) {
+		if (pthread_cond_timedwait(&p->cv_slot, &p->lock, &ts) ==
+		    ETIMEDOUT)
+			break;
+	}
+	p->queued--;
+	return p->busy >= p->fn->max_concurrency ? ACQ_TIMEOUT : ACQ_OK;
+}
+
+static int take_idle(struct pool *p, struct warm_child *c,
+		     long long deadline_ns)
+{
+	struct timespec ts;
+
+	deadline_ts(deadline_ns, &ts);
+	for (;;) {
+		while (p->n_idle > 0) {
+			/* the most recently made child is the warmest */
+			*c = p->idle[--p->n_idle];
+			if (child_alive(c))
+				return ACQ_OK;
+			child_close(c);
+		}
+		p->waiting++;
+		pthread_cond_signal(&p->cv_pool);
+		int rc = pthread_cond_timedwait(&p->cv_idle, &p->lock, &ts);
+		p->waiting--;
+		if (rc == ETIMEDOUT && p->n_idle == 0)
+			return ACQ_TIMEOUT;
+	}
+}
+
+int pool_acquire(struct pool *p, struct warm_child *c, long long deadline_ns)
+{
+	int rc = ACQ_OK;
+
+	pthread_mutex_lock(&p->lock);
+	if (p->busy >= p->fn->max_concurrency)
+		rc = wait_slot(p, deadline_ns);
+	if (rc == ACQ_OK) {
+		p->busy++;
+		if (p->busy > p->peak)
+			p->peak = p->busy;
+		rc = take_idle(p, c, deadline_ns);
+		if (rc != ACQ_OK) {
+			p->busy--;
+			pthread_cond_signal(&p->cv_slot);
+		}
+	}
+	pthread_cond_signal(&p->cv_pool); /* replace what was taken */
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
+void pool_release(struct pool *p)
+{
+	pthread_mutex_lock(&p->lock);
+	p->busy--;
+	pthread_cond_signal(&p->cv_slot);
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* ---- the table ---- */
+
+struct pool *table_get(const char *name, size_t len)
+{
+	struct pool *found = NULL;
+
+	pthread_mutex_lock(&table_lock);
+	for (size_t i = 0; i < table_n; i++) {
+		const char *n = table[i]->fn->name;
+
+		if (strlen(n) == len && memcmp(n, name, len) == 0) {
+			found = table[i];
+			pthread_mutex_lock(&found->lock);
+			found->refs++;
+			pthread_mutex_unlock(&found->lock);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&table_lock);
+	return found;
+}
+
+void pool_put(struct pool *p)
+{
+	pthread_mutex_lock(&p->lock);
+	p->refs--;
+	pthread_mutex_unlock(&p->lock);
+}
+
+struct pool **table_swap(struct pool **pools, size_t n, size_t *old_n)
+{
+	struct pool **old;
+
+	pthread_mutex_lock(&table_lock);
+	old = table;
+	*old_n = table_n;
+	table = pools;
+	table_n = n;
+	pthread_mutex_unlock(&table_lock);
+	return old;
+}
+
+struct pool **table_current(size_t *n)
+{
+	*n = table_n;
+	return table;
+}
+
+void table_foreach(void (*fn)(struct pool *p, void *arg), void *arg)
+{
+	pthread_mutex_lock(&table_lock);
+	for (size_t i = 0; i < table_n; i++)
+		fn(table[i], arg);
+	pthread_mutex_unlock(&table_lock);
+}
+
+/* ---- maintenance, main thread ---- */
+
+void config_gen_put(struct config_gen *gen)
+{
+	if (--gen->refs == 0) {
+		config_free_functions(gen->fns, gen->n);
+		free(gen);
+	}
+}
+
+static void pool_free(struct pool *p)
+{
+	pthread_mutex_lock(&p->lock);
+	p->done = true;
+	pthread_cond_broadcast(&p->cv_pool);
+	pthread_mutex_unlock(&p->lock);
+	pthread_join(p->thread, NULL);
+	for (unsigned i = 0; i < p->n_idle; i++) {
+		child_kill(&p->idle[i]);
+		child_close(&p->idle[i]);
+	}
+	free(p->idle);
+	spawner_stop(&p->sp);
+	config_gen_put(p->gen);
+	free(p);
+}
+
+static void pool_restart_spawner(struct pool *p,
+				 const struct sandbox_opts *opts)
+{
+	char err[256];
+
+	pthread_mutex_lock(&p->lock);
+	if (!p->sp_dead || p->spawning || p->retired) {
+		pthread_mutex_unlock(&p->lock);
+		return;
+	}
+	spawner_stop(&p->sp);
+	if (spawner_start(&p->sp, p->fn, opts, err, sizeof(err)) == 0) {
+		p->sp_dead = false;
+		log_msg(LOG_NOTICE, "fn=%s spawner restarted", p->fn->name);
+	} else {
+		p->backoff_ns = now_ns() + BACKOFF_NS * 5;
+		log_msg(LOG_ERR, "fn=%s cannot restart spawner: %s",
+			p->fn->name, err);
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
+static bool pool_finished(struct pool *p)
+{
+	bool fin;
+
+	pthread_mutex_lock(&p->lock);
+	fin = p->retired && p->refs == 0 && p->busy == 0 && p->waiting == 0;
+	pthread_mutex_unlock(&p->lock);
+	return fin;
+}
+
+void pools_maintain(const struct sandbox_opts *opts)
+{
+	struct pool **pp = &all_pools;
+
+	pthread_mutex_lock(&table_lock);
+	while (*pp) {
+		struct pool *p = *pp;
+
+		if (pool_finished(p)) {
+			*pp = p->next_all;
+			pthread_mutex_unlock(&table_lock);
+			pool_free(p);
+			pthread_mutex_lock(&table_lock);
+			continue;
+		}
+		if (spawner_dead(&p->sp) && !p->retired) {
+			pthread_mutex_lock(&p->lock);
+			p->sp_dead = true;
+			pthread_mutex_unlock(&p->lock);
+		}
+		pool_restart_spawner(p, opts);
+		pp = &p->next_all;
+	}
+	pthread_mutex_unlock(&table_lock);
+}
+
+void pools_shutdown(void)
+{
+	pthread_mutex_lock(&table_lock);
+	for (struct pool *p = all_pools; p; p = p->next_all) {
+		pthread_mutex_lock(&p->lock);
+		for (unsigned i = 0; i < p->n_idle; i++)
+			child_kill(&p->idle[i]);
+		pthread_mutex_unlock(&p->lock);
+		kill(p->sp.pid, SIGKILL);
+	}
+	pthread_mutex_unlock(&table_lock);
+}

@@ -1,0 +1,555 @@
+/* request.c - runs one request in a warm child and streams its answer. */
+#include "request.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgi_env.h"
+#include "cgi_header.h"
+#include "log.h"
+#include "pool.h"
+#include "status.h"
+#include "syscalls.h"
+
+#define IO_CHUNK (64 * 1024)
+#define FLUSH_AT (64 * 1024)
+#define ENV_CAP (128 * 1024)
+#define ERRLINE_MAX 1024
+
+static struct request_ctx ctx;
+static _Atomic unsigned long long req_counter;
+static unsigned req_epoch;
+
+void request_init(const struct request_ctx *c)
+{
+	ctx = *c;
+	req_epoch = (unsigned)time(NULL);
+}
+
+struct req {
+	FCGX_Request *rq;
+	char id[20];
+	const struct fn_config *fn;
+	struct pool *pool;
+	struct warm_child c;
+	long long t0, deadline;
+	int status;
+	const char *why; /* failure reason, NULL when fine */
+	char why_buf[160];
+	bool sent, aborted, out_eof, err_eof, exited;
+	/* request body */
+	long long body_left;
+	char *in_buf;
+	size_t in_len, in_off;
+	/* response */
+	char *hdr;
+	size_t hdr_len;
+	bool hdr_done;
+	struct cgi_response resp;
+	char *body;
+	size_t body_len;
+	unsigned long long out_total, bytes_sent;
+	/* stderr */
+	char errline[ERRLINE_MAX];
+	size_t err_len;
+	siginfo_t si;
+	struct rusage ru;
+};
+
+static void req_id(char *buf, size_t len)
+{
+	unsigned long long n = atomic_fetch_add(&req_counter, 1);
+
+	snprintf(buf, len, "%08x%08llx", req_epoch, n & 0xffffffffULL);
+}
+
+static double ms_since(long long t0)
+{
+	return (double)(now_ns() - t0) / 1e6;
+}
+
+/* A short plain-text answer from novod itself. */
+static void respond_plain(struct req *r, int status, const char *extra,
+			  const char *text)
+{
+	FCGX_FPrintF(r->rq->out,
+		     "Status: %d %s\r\nContent-Type: text/plain\r\n"
+		     "X-Request-Id: %s\r\n%s\r\n%s\n",
+		     status, http_reason(status), r->id, extra ? extra : "",
+		     text);
+	r->status = status;
+}
+
+static void fail(struct req *r, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void fail(struct req *r, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->why)
+		return; /* the first reason is the real one */
+	va_start(ap, fmt);
+	vsnprintf(r->why_buf, sizeof(r->why_buf), fmt, ap);
+	va_end(ap);
+	r->why = r->why_buf;
+	r->status = status;
+}
+
+static int send_headers(struct req *r)
+{
+	return FCGX_FPrintF(r->rq->out, "Status: %d %s\r\n%sX-Request-Id: %s\r\n\r\n",
+			    r->resp.status, http_reason(r->resp.status),
+			    r->resp.headers ? r->resp.headers : "", r->id) < 0
+		       ? -1
+		       : 0;
+}
+
+static void flush_body(struct req *r)
+{
+	if (!r->sent) {
+		r->sent = true;
+		r->status = r->resp.status;
+		if (send_headers(r))
+			goto gone;
+	}
+	if (r->body_len > 0 &&
+	    FCGX_PutStr(r->body, (int)r->body_len, r->rq->out) < 0)
+		goto gone;
+	r->bytes_sent += r->body_len;
+	r->body_len = 0;
+	return;
+gone:
+	fail(r, 499, "client or nginx went away");
+}
+
+static void body_append(struct req *r, const char *p, size_t n)
+{
+	unsigned long long max = (unsigned long long)r->fn->max_output_kb * 1024;
+
+	r->out_total += n;
+	if (r->out_total > max) {
+		fail(r, 502, "output over max_output_kb (%u kb)",
+		     r->fn->max_output_kb);
+		return;
+	}
+	while (n > 0) {
+		size_t room = FLUSH_AT - r->body_len;
+		size_t k = n < room ? n : room;
+
+		memcpy(r->body + r->body_len, p, k);
+		r->body_len += k;
+		p += k;
+		n -= k;
+		if (r->body_len == FLUSH_AT) {
+			flush_body(r);
+			if (r->why)
+				return;
+		}
+	}
+}
+
+static void header_append(struct req *r, const char *p, size_t n)
+{
+	char err[128];
+	size_t end, blank;
+
+	if (r->hdr_len + n > CGI_HEADER_MAX) {
+		fail(r, 502, "CGI header block over %d bytes", CGI_HEADER_MAX);
+		return;
+	}
+	memcpy(r->hdr + r->hdr_len, p, n);
+	r->hdr_len += n;
+	end = cgi_header_end(r->hdr, r->hdr_len);
+	if (end == 0)
+		return;
+	blank = (end >= 2 && r->hdr[end - 2] == '\r') ? 2 : 1;
+	if (cgi_header_parse(r->hdr, end - blank, &r->resp, err, sizeof(err))) {
+		fail(r, 502, "malformed CGI header: %s", err);
+		return;
+	}
+	r->hdr_done = true;
+	body_append(r, r->hdr + end, r->hdr_len - end);
+}
+
+static void read_stdout(struct req *r)
+{
+	char buf[IO_CHUNK];
+	ssize_t n = read(r->c.out, buf, sizeof(buf));
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		r->out_eof = true;
+		return;
+	}
+	if (r->hdr_done)
+		body_append(r, buf, (size_t)n);
+	else
+		header_append(r, buf, (size_t)n);
+}
+
+static void err_flush(struct req *r)
+{
+	if (r->err_len > 0)
+		log_fn_stderr(r->fn->name, r->id, r->errline, r->err_len);
+	r->err_len = 0;
+}
+
+static void read_stderr(struct req *r)
+{
+	char buf[4096];
+	ssize_t n = read(r->c.err, buf, sizeof(buf));
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		err_flush(r);
+		r->err_eof = true;
+		return;
+	}
+	for (ssize_t i = 0; i < n; i++) {
+		if (buf[i] == '\n') {
+			err_flush(r);
+			continue;
+		}
+		r->errline[r->err_len++] = buf[i];
+		if (r->err_len == sizeof(r->errline))
+			err_flush(r);
+	}
+}
+
+/* Feeds the request body to the child's stdin, then closes it. */
+static void write_stdin(struct req *r)
+{
+	if (r->in_off == r->in_len && r->body_left > 0) {
+		size_t want = r->body_left < IO_CHUNK ? (size_t)r->body_left
+						      : IO_CHUNK;
+		int got = FCGX_GetStr(r->in_buf, (int)want, r->rq->in);
+
+		r->in_off = 0;
+		r->in_len = got > 0 ? (size_t)got : 0;
+		r->body_left = got > 0 ? r->body_left - got : 0;
+	}
+	if (r->in_off < r->in_len) {
+		ssize_t n = write(r->c.in, r->in_buf + r->in_off,
+				  r->in_len - r->in_off);
+
+		if (n > 0)
+			r->in_off += (size_t)n;
+		else if (n < 0 && errno != EAGAIN && errno != EINTR)
+			r->in_off = r->in_len, r->body_left = 0; /* not read */
+	}
+	if (r->in_off == r->in_len && r->body_left == 0) {
+		close(r->c.in);
+		r->c.in = -1;
+	}
+}
+
+static void child_exited(struct req *r)
+{
+	memset(&r->si, 0, sizeof(r->si));
+	if (syscall(SYS_waitid, P_PIDFD, r->c.pidfd, &r->si, WEXITED | WNOHANG,
+		    &r->ru) == 0 &&
+	    r->si.si_pid != 0) {
+		r->exited = true;
+		close(r->c.pidfd); /* reaped: child_close must not wait */
+		r->c.pidfd = -1;
+	}
+}
+
+static void on_violation(struct req *r)
+{
+	union {
+		struct seccomp_notif n;
+		char pad[256];
+	} u;
+	const char *name;
+
+	memset(&u, 0, sizeof(u));
+	if (ioctl(r->c.notify, SECCOMP_IOCTL_NOTIF_RECV, &u.n) != 0) {
+		close(r->c.notify);
+		r->c.notify = -1;
+		return;
+	}
+	name = syscalls_name(u.n.data.nr);
+	log_msg(LOG_WARN, "fn=%s req=%s pid=%u killed: forbidden syscall %s",
+		r->fn->name, r->id, u.n.pid, name ? name : "?");
+	r->pool->stats->violations++;
+	fail(r, 502, "killed: forbidden syscall %s", name ? name : "?");
+	child_kill(&r->c);
+}
+
+static int poll_timeout(struct req *r)
+{
+	long long left = r->deadline - now_ns();
+
+	if (left <= 0)
+		return 0;
+	return (int)((left + 999999) / 1000000);
+}
+
+static void io_loop(struct req *r)
+{
+	while (!r->why && !(r->out_eof && r->exited)) {
+		struct pollfd pf[5];
+		int n = 0, in_i = -1, out_i = -1, err_i = -1, pid_i = -1,
+		    nt_i = -1, rc, tmo = poll_timeout(r);
+
+		if (tmo == 0) {
+			r->pool->stats->timeouts++;
+			fail(r, 504, "timed out after %u ms", r->fn->timeout_ms);
+			break;
+		}
+#define ADD(idx, fd_, ev)                                                    \
+	do {                                                                 \
+		idx = n;                                                     \
+		pf[n].fd = (fd_);                                            \
+		pf[n].events = (ev);                                         \
+		pf[n++].revents = 0;                                         \
+	} while (0)
+		if (r->c.in >= 0)
+			ADD(in_i, r->c.in, POLLOUT);
+		if (!r->out_eof)
+			ADD(out_i, r->c.out, POLLIN);
+		if (!r->err_eof)
+			ADD(err_i, r->c.err, POLLIN);
+		if (!r->exited)
+			ADD(pid_i, r->c.pidfd, POLLIN);
+		if (r->c.notify >= 0)
+			ADD(nt_i, r->c.notify, POLLIN);
+#undef ADD
+		rc = poll(pf, (nfds_t)n, tmo);
+		if (rc < 0 && errno != EINTR)
+			break;
+		if (nt_i >= 0 && pf[nt_i].revents)
+			on_violation(r);
+		if (in_i >= 0 && pf[in_i].revents)
+			write_stdin(r);
+		if (out_i >= 0 && pf[out_i].revents)
+			read_stdout(r);
+		if (err_i >= 0 && pf[err_i].revents)
+			read_stderr(r);
+		if (pid_i >= 0 && pf[pid_i].revents)
+			child_exited(r);
+	}
+	/* stderr may still hold the last words of a crash */
+	while (!r->err_eof && r->exited)
+		read_stderr(r);
+}
+
+static const char *signal_reason(struct req *r, int sig)
+{
+	long long cpu_ms = (r->ru.ru_utime.tv_sec + r->ru.ru_stime.tv_sec) *
+				   1000LL +
+			   (r->ru.ru_utime.tv_usec + r->ru.ru_stime.tv_usec) /
+				   1000;
+
+	if (sig == SIGSYS) {
+		r->pool->stats->violations++;
+		return "killed: forbidden syscall";
+	}
+	if (sig == SIGXCPU || (sig == SIGKILL && cpu_ms >= r->fn->cpu_ms))
+		return "killed: over cpu_ms";
+	return NULL;
+}
+
+/* Turns the exit status into a failure, when it is one. */
+static void judge_exit(struct req *r)
+{
+	const char *why;
+
+	if (r->why || !r->exited)
+		return;
+	if (r->si.si_code == CLD_KILLED || r->si.si_code == CLD_DUMPED) {
+		why = signal_reason(r, r->si.si_status);
+		if (why)
+			fail(r, 502, "%s", why);
+		else
+			fail(r, 502, "function crashed (%s)",
+			     sigabbrev_np(r->si.si_status)
+				     ? sigabbrev_np(r->si.si_status)
+				     : "signal");
+		return;
+	}
+	if (!r->hdr_done && r->si.si_status == 127 && r->out_total == 0 &&
+	    r->hdr_len == 0)
+		fail(r, 502, "function could not be executed");
+	else if (!r->hdr_done)
+		fail(r, 502, "no CGI header block (exit status %d)",
+		     r->si.si_status);
+}
+
+static void drain_body(struct req *r)
+{
+	char buf[4096];
+
+	while (r->body_left > 0) {
+		int got = FCGX_GetStr(buf, (int)sizeof(buf), r->rq->in);
+
+		if (got <= 0)
+			break;
+		r->body_left -= got;
+	}
+}
+
+static void finish(struct req *r)
+{
+	if (!r->why) {
+		flush_body(r);
+	} else if (r->sent) {
+		/* cut the connection: nginx must not end the response cleanly */
+		r->aborted = true;
+		shutdown(r->rq->ipcFd, SHUT_RDWR);
+		log_msg(LOG_WARN, "fn=%s req=%s response aborted: %s",
+			r->fn->name, r->id, r->why);
+	} else {
+		respond_plain(r, r->status, NULL, r->why);
+		log_msg(LOG_WARN, "fn=%s req=%s %d: %s", r->fn->name, r->id,
+			r->status, r->why);
+	}
+}
+
+static void set_nonblock(int fd)
+{
+	if (fd >= 0)
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+static int start_child(struct req *r, const struct cgi_target *t)
+{
+	static __thread char env[ENV_CAP];
+	long len = cgi_env_build(r->rq->envp, t, r->fn, env, sizeof(env));
+
+	if (len < 0) {
+		fail(r, 502, "request environment too large");
+		return -1;
+	}
+	if (child_start(&r->c, env, (size_t)len)) {
+		fail(r, 502, "warm child lost");
+		return -1;
+	}
+	set_nonblock(r->c.in);
+	set_nonblock(r->c.out);
+	set_nonblock(r->c.err);
+	return 0;
+}
+
+static int admit(struct req *r)
+{
+	const char *cl = FCGX_GetParam("CONTENT_LENGTH", r->rq->envp);
+	long long len = cl && *cl ? strtoll(cl, NULL, 10) : 0;
+	int rc;
+
+	if (len < 0 || len > (long long)r->fn->max_body_kb * 1024) {
+		respond_plain(r, 413, NULL, "request body over max_body_kb");
+		return -1;
+	}
+	r->body_left = len;
+	rc = pool_acquire(r->pool, &r->c, r->deadline);
+	if (rc == ACQ_FULL) {
+		respond_plain(r, 503, "Retry-After: 1\r\n",
+			      "function busy: queue full");
+		return -1;
+	}
+	if (rc == ACQ_TIMEOUT) {
+		r->pool->stats->timeouts++;
+		respond_plain(r, 504, NULL, "timed out waiting for a slot");
+		return -1;
+	}
+	return 0;
+}
+
+static void run_function(struct req *r, const struct cgi_target *t)
+{
+	static __thread char *bufs;
+
+	if (bufs == NULL)
+		bufs = malloc(IO_CHUNK + CGI_HEADER_MAX + FLUSH_AT);
+	if (bufs == NULL) {
+		respond_plain(r, 503, NULL, "out of memory");
+		return;
+	}
+	r->in_buf = bufs;
+	r->hdr = bufs + IO_CHUNK;
+	r->body = bufs + IO_CHUNK + CGI_HEADER_MAX;
+	if (admit(r))
+		return;
+	if (start_child(r, t) == 0)
+		io_loop(r);
+	judge_exit(r);
+	finish(r);
+	drain_body(r);
+	child_kill(&r->c);
+	child_close(&r->c);
+	cgi_response_free(&r->resp);
+	pool_release(r->pool);
+}
+
+static void count(struct req *r, double ms)
+{
+	struct fn_stats *s = r->pool->stats;
+
+	s->requests++;
+	if (r->status < 300)
+		s->r2xx++;
+	else if (r->status < 400)
+		s->r3xx++;
+	else if (r->status < 500)
+		s->r4xx++;
+	else
+		s->r5xx++;
+	stats_latency(s, ms);
+}
+
+void request_handle(FCGX_Request *rq)
+{
+	struct req r;
+	struct cgi_target t;
+	const char *uri = FCGX_GetParam("DOCUMENT_URI", rq->envp);
+	double ms;
+
+	memset(&r, 0, sizeof(r));
+	r.rq = rq;
+	r.t0 = now_ns();
+	r.c.in = r.c.out = r.c.err = r.c.pidfd = r.c.ctl = r.c.notify = -1;
+	req_id(r.id, sizeof(r.id));
+	if (uri == NULL)
+		uri = FCGX_GetParam("SCRIPT_NAME", rq->envp);
+	if (uri && ctx.status_path && strcmp(uri, ctx.status_path) == 0) {
+		status_respond(rq, r.id);
+		r.status = 200;
+		log_access(r.id, "", 200, 0, ms_since(r.t0));
+		return;
+	}
+	if (cgi_target_parse(uri, &t) == 0)
+		r.pool = table_get(t.name, t.name_len);
+	if (r.pool == NULL) {
+		respond_plain(&r, 404, NULL, "no such function");
+		log_access(r.id, "", 404, 0, ms_since(r.t0));
+		return;
+	}
+	r.fn = r.pool->fn;
+	r.deadline = r.t0 + (long long)r.fn->timeout_ms * 1000000LL;
+	run_function(&r, &t);
+	ms = ms_since(r.t0);
+	count(&r, ms);
+	log_access(r.id, r.fn->name, r.aborted ? 0 : r.status, r.bytes_sent, ms);
+	pool_put(r.pool);
+}

@@ -1,0 +1,17 @@
+/* request.h - one FastCGI request: admission, the child, the response. */
+#ifndef NOVO_REQUEST_H
+#define NOVO_REQUEST_H
+
+#include <fcgiapp.h>
+
+#include "config.h"
+
+/* Settings every request needs; set by novod before serving. */
+struct request_ctx {
+	const char *status_path;
+};
+
+void request_init(const struct request_ctx *ctx);
+void request_handle(FCGX_Request *rq);
+
+#endif

@@ -1,0 +1,328 @@
+/* server.c - owns accept(2) so peers are checked before any FastCGI is read. */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcgiapp.h>
+#include <grp.h>
+#include <netdb.h>
+#include <poll.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "request.h"
+
+#define WORKERS_MAX 1024
+#define BACKLOG 1024
+
+enum worker_state { W_IDLE, W_CONN, W_BUSY };
+
+struct worker {
+	pthread_t thread;
+	int fd; /* connection handed to this worker, -1 when idle */
+	enum worker_state state;
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv_work = PTHREAD_COND_INITIALIZER;
+static struct worker *workers[WORKERS_MAX];
+static unsigned n_workers, n_idle;
+static bool stopping;
+static int listen_fd = -1, stop_fd = -1;
+static const struct server_config *server;
+
+static int listen_unix(const struct server_config *srv, char *err,
+		       size_t errlen)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd;
+
+	if (strlen(srv->listen_path) >= sizeof(sa.sun_path)) {
+		snprintf(err, errlen, "socket path too long");
+		return -1;
+	}
+	strcpy(sa.sun_path, srv->listen_path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto fail;
+	/* a novod restarted at once must bind: the old file is stale */
+	unlink(srv->listen_path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0)
+		goto fail;
+	if (chmod(srv->listen_path, srv->listen_mode) != 0)
+		goto fail;
+	if ((srv->listen_owner && *srv->listen_owner) ||
+	    (srv->listen_group && *srv->listen_group)) {
+		struct passwd *pw = srv->listen_owner && *srv->listen_owner
+					    ? getpwnam(srv->listen_owner)
+					    : NULL;
+		struct group *gr = srv->listen_group && *srv->listen_group
+					   ? getgrnam(srv->listen_group)
+					   : NULL;
+
+		if (chown(srv->listen_path, pw ? pw->pw_uid : (uid_t)-1,
+			  gr ? gr->gr_gid : (gid_t)-1) != 0)
+			goto fail;
+	}
+	return fd;
+fail:
+	snprintf(err, errlen, "%s: %s", srv->listen, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+static int listen_tcp(const struct server_config *srv, char *err,
+		      size_t errlen)
+{
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
+				 .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+	struct addrinfo *ai = NULL;
+	char port[16];
+	int fd = -1, one = 1, rc;
+
+	snprintf(port, sizeof(port), "%u", srv->listen_port);
+	rc = getaddrinfo(srv->listen_host, port, &hints, &ai);
+	if (rc != 0) {
+		snprintf(err, errlen, "%s: %s", srv->listen, gai_strerror(rc));
+		return -1;
+	}
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, ai->ai_addr, ai->ai_addrlen)) {
+		snprintf(err, errlen, "%s: %s", srv->listen, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(ai);
+	return fd;
+}
+
+int server_listen(const struct server_config *srv, char *err, size_t errlen)
+{
+	int fd = srv->listen_unix ? listen_unix(srv, err, errlen)
+				  : listen_tcp(srv, err, errlen);
+
+	if (fd >= 0 && listen(fd, BACKLOG) != 0) {
+		snprintf(err, errlen, "listen: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static bool server_stopping(void)
+{
+	bool s;
+
+	pthread_mutex_lock(&lock);
+	s = stopping;
+	pthread_mutex_unlock(&lock);
+	return s;
+}
+
+static void set_state(struct worker *w, enum worker_state s)
+{
+	pthread_mutex_lock(&lock);
+	w->state = s;
+	pthread_mutex_unlock(&lock);
+}
+
+/*
+ * libfcgi accepts by itself; we hand it a connection we accepted and
+ * checked instead: ipcFd set, keepConnection set so its first Finish does
+ * not close it, and listen_sock -1 so it returns when the peer closes.
+ */
+static void serve_connection(struct worker *w, int fd)
+{
+	FCGX_Request rq;
+
+	FCGX_InitRequest(&rq, -1, 0);
+	rq.ipcFd = fd;
+	rq.keepConnection = 1;
+	for (;;) {
+		set_state(w, W_CONN);
+		if (FCGX_Accept_r(&rq) < 0)
+			break;
+		set_state(w, W_BUSY);
+		request_handle(&rq);
+		if (server_stopping())
+			break; /* graceful stop: no next request here */
+	}
+	FCGX_Finish_r(&rq);
+	if (rq.ipcFd >= 0)
+		close(rq.ipcFd);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+
+	for (;;) {
+		int fd;
+
+		pthread_mutex_lock(&lock);
+		while (w->fd < 0 && !stopping)
+			pthread_cond_wait(&cv_work, &lock);
+		fd = w->fd;
+		pthread_mutex_unlock(&lock);
+		if (fd < 0)
+			break;
+		serve_connection(w, fd);
+		pthread_mutex_lock(&lock);
+		w->fd = -1;
+		w->state = W_IDLE;
+		n_idle++;
+		pthread_mutex_unlock(&lock);
+	}
+	return NULL;
+}
+
+/* Gives fd to an idle worker, or starts one. Called with lock held. */
+static int dispatch(int fd)
+{
+	struct worker *w;
+
+	for (unsigned i = 0; n_idle > 0 && i < n_workers; i++) {
+		w = workers[i];
+		if (w->state == W_IDLE && w->fd < 0) {
+			w->fd = fd;
+			w->state = W_CONN;
+			n_idle--;
+			pthread_cond_broadcast(&cv_work);
+			return 0;
+		}
+	}
+	if (n_workers == WORKERS_MAX)
+		return -1;
+	w = calloc(1, sizeof(*w));
+	if (w == NULL)
+		return -1;
+	w->fd = fd;
+	w->state = W_CONN;
+	if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+		free(w);
+		return -1;
+	}
+	pthread_detach(w->thread);
+	workers[n_workers++] = w;
+	return 0;
+}
+
+static void peer_name(const struct sockaddr_storage *ss, char *buf,
+		      size_t len)
+{
+	if (getnameinfo((const struct sockaddr *)ss, sizeof(*ss), buf,
+			(socklen_t)len, NULL, 0, NI_NUMERICHOST) != 0)
+		snprintf(buf, len, "?");
+}
+
+static bool peer_allowed(int fd, const struct sockaddr_storage *ss)
+{
+	char name[64];
+
+	if (ss->ss_family != AF_INET && ss->ss_family != AF_INET6)
+		return true; /* unix socket: file permissions decide */
+	if (config_allowed(server, (const struct sockaddr *)ss))
+		return true;
+	peer_name(ss, name, sizeof(name));
+	log_msg(LOG_WARN, "refused connection from %s: not in allow", name);
+	close(fd);
+	return false;
+}
+
+static void *accept_main(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		struct pollfd pf[2] = {{.fd = listen_fd, .events = POLLIN},
+				       {.fd = stop_fd, .events = POLLIN}};
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		int fd;
+
+		if (poll(pf, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (pf[1].revents)
+			break;
+		if (!(pf[0].revents & POLLIN))
+			continue;
+		fd = accept4(listen_fd, (struct sockaddr *)&ss, &sl,
+			     SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE)
+				usleep(10000); /* let fds come back */
+			continue;
+		}
+		if (!peer_allowed(fd, &ss))
+			continue;
+		pthread_mutex_lock(&lock);
+		if (dispatch(fd) != 0) {
+			log_msg(LOG_ERR, "no worker for a new connection");
+			close(fd);
+		}
+		pthread_mutex_unlock(&lock);
+	}
+	return NULL;
+}
+
+static pthread_t accept_thread;
+
+int server_start(int fd, const struct server_config *srv)
+{
+	listen_fd = fd;
+	server = srv;
+	stop_fd = eventfd(0, EFD_CLOEXEC);
+	if (stop_fd < 0)
+		return -1;
+	return pthread_create(&accept_thread, NULL, accept_main, NULL) ? -1
+									: 0;
+}
+
+void server_stop_accepting(void)
+{
+	uint64_t one = 1;
+
+	if (stop_fd < 0)
+		return;
+	if (write(stop_fd, &one, sizeof(one)) == sizeof(one))
+		pthread_join(accept_thread, NULL);
+	close(listen_fd);
+	listen_fd = -1;
+	if (server && server->listen_unix)
+		unlink(server->listen_path);
+}
+
+void server_close_idle(void)
+{
+	pthread_mutex_lock(&lock);
+	stopping = true;
+	for (unsigned i = 0; i < n_workers; i++)
+		if (workers[i]->state == W_CONN && workers[i]->fd >= 0)
+			shutdown(workers[i]->fd, SHUT_RDWR);
+	pthread_cond_broadcast(&cv_work);
+	pthread_mutex_unlock(&lock);
+}
+
+unsigned server_busy(void)
+{
+	unsigned busy = 0;
+
+	pthread_mutex_lock(&lock);
+	for (unsigned i = 0; i < n_workers; i++)
+		busy += workers[i]->state == W_BUSY;
+	pthread_mutex_unlock(&lock);
+	return busy;
+}

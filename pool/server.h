@@ -1,0 +1,21 @@
+/* server.h - the FastCGI listener: accept, allow-list, worker threads. */
+#ifndef NOVO_SERVER_H
+#define NOVO_SERVER_H
+
+#include <stddef.h>
+
+#include "config.h"
+
+/* Binds and listens (unix or tcp). Returns the fd, or -1 with err set. */
+int server_listen(const struct server_config *srv, char *err, size_t errlen);
+
+/* Starts the accept thread; requests go to request_handle(). */
+int server_start(int listen_fd, const struct server_config *srv);
+
+/* Graceful stop: no new connections, idle keep-alive ones closed. */
+void server_stop_accepting(void);
+void server_close_idle(void);
+/* Number of requests being handled right now. */
+unsigned server_busy(void);
+
+#endif

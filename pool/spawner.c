@@ -1,0 +1,447 @@
+/* spawner.c - novod <-> spawner protocol, and the spawner process itself. */
+#include "spawner.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fdpass.h"
+
+#define SPAWN_TIMEOUT_MS 5000
+#define CONF_MAX (256 * 1024)
+#define ENV_MAX (256 * 1024)
+#define ENV_VARS_MAX 4096
+
+extern char **environ;
+
+static char *self_path;
+
+/* First message to a spawner: these fields, then the function as text. */
+struct spawner_hello {
+	uint32_t magic;
+	uint8_t sandbox;
+	uint8_t drop_user;
+	uint32_t uid;
+	uint32_t gid;
+};
+#define HELLO_MAGIC 0x6e6f766fu
+
+struct spawn_reply {
+	int32_t pid;
+	int32_t ok;
+	char msg[200];
+};
+
+int spawner_init(const char *self_exe)
+{
+	self_path = strdup(self_exe);
+	return self_path ? 0 : -1;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static int launch(int child_sock, pid_t *pid)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none, all;
+	char ppid[24];
+	char *argv[] = {self_path, "--spawner", ppid, NULL};
+	int rc;
+
+	snprintf(ppid, sizeof(ppid), "%d", (int)getpid());
+	sigemptyset(&none);
+	sigfillset(&all);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, child_sock, 3);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &all);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
+						POSIX_SPAWN_SETSIGDEF);
+	rc = posix_spawn(pid, self_path, &fa, &attr, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	return rc;
+}
+
+static int send_hello(int sock, const struct fn_config *fn,
+		      const struct sandbox_opts *opts)
+{
+	struct spawner_hello h = {.magic = HELLO_MAGIC,
+				  .sandbox = opts->enabled,
+				  .drop_user = opts->drop_user,
+				  .uid = opts->uid,
+				  .gid = opts->gid};
+	char *text = config_fn_to_text(fn);
+	size_t tlen, len;
+	char *msg;
+	int rc;
+
+	if (text == NULL)
+		return -1;
+	tlen = strlen(text);
+	len = sizeof(h) + tlen;
+	msg = malloc(len);
+	if (msg == NULL || len > CONF_MAX) {
+		free(text);
+		free(msg);
+		return -1;
+	}
+	memcpy(msg, &h, sizeof(h));
+	memcpy(msg + sizeof(h), text, tlen);
+	rc = fdpass_send(sock, msg, len, NULL, 0);
+	free(text);
+	free(msg);
+	return rc;
+}
+
+int spawner_start(struct spawner *sp, const struct fn_config *fn,
+		  const struct sandbox_opts *opts, char *err, size_t errlen)
+{
+	int sv[2], nfds, rc;
+	char reply[512];
+	ssize_t n;
+
+	memset(sp, 0, sizeof(*sp));
+	sp->sock = sp->pidfd = -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
+		snprintf(err, errlen, "socketpair: %s", strerror(errno));
+		return -1;
+	}
+	rc = launch(sv[1], &sp->pid);
+	close(sv[1]);
+	if (rc != 0) {
+		close(sv[0]);
+		snprintf(err, errlen, "cannot start spawner: %s", strerror(rc));
+		return -1;
+	}
+	sp->sock = sv[0];
+	sp->pidfd = (int)syscall(SYS_pidfd_open, sp->pid, 0);
+	if (send_hello(sp->sock, fn, opts)) {
+		snprintf(err, errlen, "cannot send config to spawner");
+		goto fail;
+	}
+	n = fdpass_recv(sp->sock, reply, sizeof(reply) - 1, NULL, 0, &nfds,
+			SPAWN_TIMEOUT_MS);
+	if (n <= 0) {
+		snprintf(err, errlen, "spawner did not answer");
+		goto fail;
+	}
+	reply[n] = '\0';
+	if (strncmp(reply, "ok ", 3) != 0) {
+		snprintf(err, errlen, "%.200s", reply);
+		goto fail;
+	}
+	snprintf(sp->notes, sizeof(sp->notes), "%.250s", reply + 3);
+	return 0;
+fail:
+	spawner_stop(sp);
+	return -1;
+}
+
+void spawner_stop(struct spawner *sp)
+{
+	if (sp->pid <= 0)
+		return;
+	close_fd(&sp->sock);
+	/* a spawner exits on EOF at once; don't let a stuck one hang us */
+	for (int i = 0; i < 100; i++) {
+		if (waitpid(sp->pid, NULL, WNOHANG) != 0)
+			goto reaped;
+		usleep(10000);
+	}
+	kill(sp->pid, SIGKILL);
+	waitpid(sp->pid, NULL, 0);
+reaped:
+	close_fd(&sp->pidfd);
+	sp->pid = 0;
+}
+
+bool spawner_dead(const struct spawner *sp)
+{
+	struct pollfd p = {.fd = sp->pidfd, .events = POLLIN};
+
+	if (sp->pidfd < 0)
+		return sp->pid <= 0;
+	return poll(&p, 1, 0) > 0;
+}
+
+static int child_ready(struct warm_child *c, char *err, size_t errlen)
+{
+	char msg[256];
+	int fds[1], nfds;
+	ssize_t n;
+
+	n = fdpass_recv(c->ctl, msg, sizeof(msg) - 1, fds, 1, &nfds,
+			SPAWN_TIMEOUT_MS);
+	if (n <= 0) {
+		snprintf(err, errlen, "warm child died during set-up");
+		return -1;
+	}
+	msg[n] = '\0';
+	if (msg[0] != 'R') {
+		snprintf(err, errlen, "warm child set-up failed: %s", msg + 1);
+		for (int i = 0; i < nfds; i++)
+			close(fds[i]);
+		return -1;
+	}
+	c->notify = nfds > 0 ? fds[0] : -1;
+	return 0;
+}
+
+int spawner_spawn(struct spawner *sp, struct warm_child *c, char *err,
+		  size_t errlen)
+{
+	struct spawn_reply r;
+	int fds[5], nfds;
+	ssize_t n;
+
+	memset(c, 0, sizeof(*c));
+	c->pidfd = c->ctl = c->in = c->out = c->err = c->notify = -1;
+	if (fdpass_send(sp->sock, "S", 1, NULL, 0)) {
+		snprintf(err, errlen, "spawner gone");
+		return -1;
+	}
+	n = fdpass_recv(sp->sock, &r, sizeof(r), fds, 5, &nfds,
+			SPAWN_TIMEOUT_MS);
+	if (n != (ssize_t)sizeof(r) || !r.ok || nfds != 5) {
+		for (int i = 0; i < nfds; i++)
+			close(fds[i]);
+		r.msg[sizeof(r.msg) - 1] = '\0';
+		snprintf(err, errlen, "spawn failed: %s",
+			 n == (ssize_t)sizeof(r) ? r.msg : "no answer");
+		return -1;
+	}
+	c->pid = r.pid;
+	c->pidfd = fds[0];
+	c->ctl = fds[1];
+	c->in = fds[2];
+	c->out = fds[3];
+	c->err = fds[4];
+	if (child_ready(c, err, errlen)) {
+		child_kill(c);
+		child_close(c);
+		return -1;
+	}
+	return 0;
+}
+
+int child_start(struct warm_child *c, const char *env, size_t len)
+{
+	return fdpass_send(c->ctl, env, len, NULL, 0);
+}
+
+void child_kill(struct warm_child *c)
+{
+	if (c->pidfd >= 0)
+		syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0);
+	/* without a pid namespace (sandbox off) its session is its tree */
+	if (c->pid > 0)
+		kill(-c->pid, SIGKILL);
+}
+
+void child_close(struct warm_child *c)
+{
+	if (c->pidfd >= 0) {
+		siginfo_t si;
+
+		/* novod is the parent: reap here so no zombie is left */
+		waitid((idtype_t)P_PIDFD, (id_t)c->pidfd, &si, WEXITED);
+	}
+	close_fd(&c->pidfd);
+	close_fd(&c->ctl);
+	close_fd(&c->in);
+	close_fd(&c->out);
+	close_fd(&c->err);
+	close_fd(&c->notify);
+}
+
+/* ---- the spawner process ---- */
+
+struct spawner_state {
+	struct fn_config fn;
+	struct sandbox_plan *plan;
+	int sock;
+};
+
+static void child_fail(int ctl, const char *what)
+{
+	char msg[128];
+	int n = snprintf(msg, sizeof(msg), "E%s: %s", what, strerror(errno));
+
+	(void)!send(ctl, msg, (size_t)n, MSG_NOSIGNAL);
+	_exit(127);
+}
+
+/* Splits "K=V\0K=V\0" into envp; the buffer outlives the exec call. */
+static void build_envp(char *buf, size_t len, char **envp, size_t max)
+{
+	size_t n = 0, pos = 0;
+
+	while (pos < len && n + 1 < max) {
+		size_t l = strnlen(buf + pos, len - pos);
+
+		if (pos + l == len)
+			break; /* not terminated: drop it */
+		if (l > 0 && memchr(buf + pos, '=', l))
+			envp[n++] = buf + pos;
+		pos += l + 1;
+	}
+	envp[n] = NULL;
+}
+
+static void wait_and_exec(const struct spawner_state *st)
+{
+	static char env[ENV_MAX];
+	static char *envp[ENV_VARS_MAX];
+	char *argv[] = {st->fn.path, NULL};
+	ssize_t n;
+
+	do
+		n = recv(3, env, sizeof(env), 0);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		_exit(0); /* retired before it got a request */
+	build_envp(env, (size_t)n, envp, ENV_VARS_MAX);
+	execve(st->fn.path, argv, envp);
+	_exit(127);
+}
+
+static void child_main(const struct spawner_state *st, int ctl, int in,
+		       int out, int errfd)
+{
+	int nfd;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0 ||
+	    dup3(ctl, 3, O_CLOEXEC) < 0)
+		child_fail(ctl, "dup2");
+	if (syscall(SYS_close_range, 4, ~0U, 0) != 0)
+		child_fail(3, "close_range");
+	setsid();
+	nfd = sandbox_enter_child(st->plan);
+	if (nfd == -2)
+		child_fail(3, "sandbox");
+	if (fdpass_send(3, "R", 1, &nfd, nfd >= 0 ? 1 : 0))
+		_exit(127);
+	if (nfd >= 0)
+		close(nfd);
+	wait_and_exec(st);
+}
+
+static int spawn_one(struct spawner_state *st)
+{
+	struct spawn_reply r = {.ok = 0};
+	int ctl[2], in[2], out[2], er[2], pidfd = -1;
+	struct clone_args ca;
+	long pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl))
+		goto fail0;
+	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) ||
+	    pipe2(er, O_CLOEXEC))
+		goto fail0; /* the spawner exits below; fds go with it */
+	memset(&ca, 0, sizeof(ca));
+	ca.flags = CLONE_PARENT | CLONE_PIDFD |
+		   sandbox_child_clone_flags(st->plan);
+	ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
+	pid = syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid == 0)
+		child_main(st, ctl[1], in[0], out[1], er[1]);
+	close(ctl[1]);
+	close(in[0]);
+	close(out[1]);
+	close(er[1]);
+	if (pid < 0)
+		goto fail1;
+	r.ok = 1;
+	r.pid = (int32_t)pid;
+	{
+		int fds[5] = {pidfd, ctl[0], in[1], out[0], er[0]};
+		int rc = fdpass_send(st->sock, &r, sizeof(r), fds, 5);
+
+		for (int i = 0; i < 5; i++)
+			close(fds[i]);
+		return rc;
+	}
+fail1:
+	close(ctl[0]);
+	close(in[1]);
+	close(out[0]);
+	close(er[0]);
+fail0:
+	snprintf(r.msg, sizeof(r.msg), "clone: %s", strerror(errno));
+	return fdpass_send(st->sock, &r, sizeof(r), NULL, 0);
+}
+
+static int spawner_setup(struct spawner_state *st, char *err, size_t errlen)
+{
+	static char buf[CONF_MAX + 1];
+	struct spawner_hello h;
+	struct sandbox_opts opts;
+	int nfds;
+	ssize_t n;
+
+	n = fdpass_recv(st->sock, buf, CONF_MAX, NULL, 0, &nfds, 10000);
+	if (n < (ssize_t)sizeof(h))
+		return -1;
+	memcpy(&h, buf, sizeof(h));
+	buf[n] = '\0';
+	if (h.magic != HELLO_MAGIC ||
+	    config_fn_from_text(buf + sizeof(h), &st->fn, stderr)) {
+		snprintf(err, errlen, "bad config message");
+		return -1;
+	}
+	opts.enabled = h.sandbox;
+	opts.drop_user = h.drop_user;
+	opts.uid = h.uid;
+	opts.gid = h.gid;
+	st->plan = sandbox_prepare(&st->fn, &opts, err, errlen);
+	if (st->plan == NULL)
+		return -1;
+	return sandbox_enter_spawner(st->plan, err, errlen);
+}
+
+int spawner_main(int argc, char **argv)
+{
+	struct spawner_state st = {.sock = 3};
+	char err[256] = "", msg[512];
+	char cmd;
+	int nfds;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (argc < 3 || getppid() != (pid_t)atoi(argv[2]))
+		return 1; /* novod is already gone */
+	prctl(PR_SET_NAME, "novo-spawner");
+	if (spawner_setup(&st, err, sizeof(err))) {
+		snprintf(msg, sizeof(msg), "error %s", err);
+		fdpass_send(st.sock, msg, strlen(msg), NULL, 0);
+		return 1;
+	}
+	snprintf(msg, sizeof(msg), "ok %s", sandbox_notes(st.plan));
+	if (fdpass_send(st.sock, msg, strlen(msg), NULL, 0))
+		return 1;
+	while (fdpass_recv(st.sock, &cmd, 1, NULL, 0, &nfds, -1) == 1) {
+		if (cmd != 'S' || spawn_one(&st))
+			break;
+	}
+	return 0;
+}

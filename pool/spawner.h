@@ -1,0 +1,58 @@
+/* spawner.h - one small process per function that makes warm children. */
+#ifndef NOVO_SPAWNER_H
+#define NOVO_SPAWNER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "config.h"
+#include "sandbox.h"
+
+struct spawner {
+	pid_t pid;
+	int sock;  /* SOCK_SEQPACKET to the spawner */
+	int pidfd; /* the spawner process itself */
+	char notes[256];
+};
+
+/* A child made before its request: sandboxed, blocked reading ctl. */
+struct warm_child {
+	pid_t pid;  /* as novod sees it */
+	int pidfd;  /* novod is its parent: waitid(P_PIDFD) works */
+	int ctl;    /* SOCK_SEQPACKET: novod writes the CGI environment */
+	int in;     /* its stdin, write end */
+	int out;    /* its stdout, read end */
+	int err;    /* its stderr, read end */
+	int notify; /* seccomp notification fd, or -1 */
+};
+
+/* Records the path novod re-executes as a spawner. Call once at start. */
+int spawner_init(const char *self_exe);
+
+/* Starts the spawner of fn (from novod's main thread only: the spawner
+ * and the children it makes die with that thread through PDEATHSIG). */
+int spawner_start(struct spawner *sp, const struct fn_config *fn,
+		  const struct sandbox_opts *opts, char *err, size_t errlen);
+
+/* Asks for one warm child and waits until it is ready (bounded). */
+int spawner_spawn(struct spawner *sp, struct warm_child *c, char *err,
+		  size_t errlen);
+
+/* Closes the channel (the spawner exits) and reaps it. */
+void spawner_stop(struct spawner *sp);
+
+/* Has the spawner process exited? */
+bool spawner_dead(const struct spawner *sp);
+
+/* Hands the environment block ("K=V\0K=V\0") to the child: it execs. */
+int child_start(struct warm_child *c, const char *env, size_t len);
+
+/* Kills (if still running) and closes everything; reaps when reap. */
+void child_kill(struct warm_child *c);
+void child_close(struct warm_child *c);
+
+/* The spawner process: `novod --spawner PPID`, channel on fd 3. */
+int spawner_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,165 @@
+"""t_errors.py - every row of SPEC's status table."""
+
+import threading
+import time
+
+import fcgi
+import procs
+from report import expect
+from stack import wait_for
+
+SLEEPY = "@cgi nanosleep clock_nanosleep"
+FORKY = ("@cgi nanosleep clock_nanosleep clone clone3 fork vfork wait4 setsid "
+         "rt_sigaction rt_sigprocmask getpid kill")
+
+FUNCTIONS = """
+[crash]
+
+[badheader]
+
+[noheader]
+
+[bigcap]
+path = big/big
+max_output_kb = 64
+
+[tiny]
+path = big/big
+max_output_kb = 1
+
+[slow]
+syscalls = %(s)s
+
+[timeout]
+path = slow/slow
+syscalls = %(s)s
+timeout_ms = 500
+
+[forker]
+syscalls = %(f)s
+timeout_ms = 800
+
+[queue]
+path = slow/slow
+syscalls = %(s)s
+warm = 1
+max_concurrency = 1
+queue = 1
+""" % {"s": SLEEPY, "f": FORKY}
+
+
+def install(st):
+    for n in ("crash", "badheader", "noheader", "big", "slow", "forker"):
+        st.install(n, n)
+
+
+def error_reply(r, status, what):
+    """status, X-Request-Id (so novod answered, not nginx) and a plain-text reason."""
+    expect(r.status == status, "%s: expected %d, got %r" % (what, status, r))
+    expect(r.rid(), "%s: %d without X-Request-Id (nginx's own error page?)" % (what, status))
+    expect(r.body.strip() and b"<html" not in r.body.lower(),
+           "%s: body is not a short plain-text reason: %r" % (what, r.body[:200]))
+
+
+def t_404_unknown(st):
+    error_reply(st.get("/fn/nosuchfunction"), 404, "/fn/nosuchfunction")
+    error_reply(st.get("/fn/nosuchfunction/with/path"), 404, "/fn/nosuchfunction/with/path")
+
+
+def t_404_invalid(st):
+    for path in ("/fn/a%2fb", "/fn/" + "x" * 65, "/fn/he.llo", "/fn/hello%20", "/fn/"):
+        error_reply(st.get(path), 404, path)
+    # nginx merges /fn/../x itself; whoever answers, it must be 404
+    r = st.get("/fn/../hello")
+    expect(r.status == 404, "/fn/../hello: %r" % r)
+
+
+def t_404_raw(st):
+    """Straight to novod: names nginx would have cleaned up."""
+    for uri in ("/fn/../hello", "/fn/./hello", "/fn/hello/../../etc", "/fn//hello",
+                "/fn/" + "y" * 65, "/fn/a/../hello"):
+        status, headers, body, ended = fcgi.request(st.sock, uri)
+        name_ok = uri in ("/fn/hello/../../etc",)  # name is "hello": served or 404
+        if name_ok:
+            expect(status in (200, 404), "%s: %r %r" % (uri, status, body[:100]))
+        else:
+            expect(status == 404, "%s straight to novod: status %r, body %r" % (uri, status, body[:100]))
+        expect(ended, "%s: no FCGI_END_REQUEST" % uri)
+
+
+def t_502(st, path, what):
+    error_reply(st.get(path), 502, what)
+
+
+def t_abort(st):
+    r = st.get("/fn/bigcap?n=1048576&after=32768&pause=300", timeout=30)
+    expect(r.status == 200, "expected the response to start (200), got %r" % r)
+    expect(r.incomplete or r.error,
+           "transfer not aborted: %d bytes delivered as complete" % len(r.body))
+    expect(len(r.body) < 1048576, "all %d bytes delivered" % len(r.body))
+
+
+def t_504(st):
+    t0 = time.monotonic()
+    r = st.get("/fn/timeout?ms=5000")
+    error_reply(r, 504, "slow 5 s at timeout_ms=500")
+    expect(time.monotonic() - t0 < 3, "504 took %.1f s" % (time.monotonic() - t0))
+
+
+def t_504_tree(st):
+    token = "tok%d" % int(time.monotonic() * 1e6)
+    seen, res = [], []
+    th = threading.Thread(target=lambda: res.append(st.get("/fn/forker?ms=30000&token=" + token)))
+    th.start()
+    seen = wait_for(lambda: len(procs.by_environ(token.encode())) >= 2 and
+                    procs.by_environ(token.encode()), 0.7, 0.02) or []
+    th.join(20)
+    expect(res, "no response within 20 s")
+    error_reply(res[0], 504, "forker at timeout_ms=800")
+    expect(len(seen) >= 2, "never saw the function and its grandchild running (saw %s)" % seen)
+    left = wait_for(lambda: not [p for p in seen if procs.alive(p)], 2.0)
+    alive = [p for p in seen if procs.alive(p)]
+    procs.kill_pids(alive)
+    expect(left, "still alive 2 s after the 504: %s" % alive)
+    expect(any(("req=" in l and "forker pid=" in l) for l in st.log_text().splitlines()),
+           "forker's stderr line not in the log")
+
+
+def t_503(st):
+    barrier = threading.Barrier(4)
+    res = []
+
+    def one():
+        barrier.wait(5)
+        res.append(st.get("/fn/queue?ms=1500"))
+    ths = [threading.Thread(target=one) for _ in range(4)]
+    for t in ths:
+        t.start()
+    for t in ths:
+        t.join(30)
+    codes = sorted(r.status for r in res)
+    expect(len(res) == 4, "only %d of 4 answered" % len(res))
+    busy = [r for r in res if r.status == 503]
+    expect(busy, "no 503 with max_concurrency=1 queue=1 and 4 concurrent: %s" % codes)
+    for r in busy:
+        error_reply(r, 503, "queue full")
+        expect(r.headers.get("retry-after"), "503 without Retry-After")
+        expect(r.elapsed < 1.2, "503 came only after %.2f s" % r.elapsed)
+    expect(codes == [200, 200, 503, 503], "expected 2x200 (1 running, 1 queued) and 2x503: %s" % codes)
+
+
+def run(rep, st):
+    rep.check("404 unknown function (X-Request-Id, plain reason)", t_404_unknown, st)
+    rep.check("404 invalid names (%2f, 65 chars, dot, space, empty, ..)", t_404_invalid, st)
+    rep.check("404 invalid names sent straight to novod (.., ., //, 65 chars)", t_404_raw, st)
+    rep.check("502 crash (SIGSEGV)", t_502, st, "/fn/crash", "crash")
+    rep.check("502 malformed header block (line without colon)", t_502, st, "/fn/badheader", "badheader")
+    rep.check("502 malformed header block (Status: banana)", t_502, st, "/fn/badheader?mode=1", "Status: banana")
+    rep.check("502 missing header block (no output)", t_502, st, "/fn/noheader", "noheader")
+    rep.check("502 missing header block (no empty line)", t_502, st, "/fn/noheader?mode=1", "unterminated")
+    rep.check("502 output over max_output_kb before sending", t_502, st,
+              "/fn/tiny?n=3000&one=1", "3000 bytes at max_output_kb=1")
+    rep.check("transfer aborted when output passes max_output_kb after sending began", t_abort, st)
+    rep.check("504 over timeout_ms", t_504, st)
+    rep.check("504 kills the function and its (setsid) grandchild", t_504_tree, st)
+    rep.check("503 + Retry-After when the queue is full", t_503, st)

@@ -1,0 +1,101 @@
+"""t_reload.py - SIGHUP: under load, with a bad config, a new section, a new binary."""
+
+import os
+import re
+import shutil
+import signal
+import threading
+import time
+
+from report import expect
+from stack import find_bin, wait_for
+
+
+def functions(warm=2, extra=""):
+    return "[hello]\nwarm = %d\n\n[swap]\n%s" % (warm, extra)
+
+
+def install(st):
+    st.install("hello", "hello")
+    st.install("swap", "swap1")
+
+
+def t_load(st):
+    """2 threads x 300 requests; SIGHUP 5 times meanwhile (hello's pool changes each time)."""
+    fails, done = [], []
+
+    def loop():
+        for _ in range(300):
+            r = st.get("/fn/hello", record=False, timeout=10)
+            if r.status != 200:
+                fails.append(r)
+        done.append(1)
+    ths = [threading.Thread(target=loop) for _ in range(2)]
+    for t in ths:
+        t.start()
+    sent = 0
+    for i in range(5):
+        time.sleep(0.2)
+        st.write_functions(functions(warm=3 if i % 2 == 0 else 2))
+        st.signal(signal.SIGHUP)
+        sent += 1
+    for t in ths:
+        t.join(120)
+    expect(len(done) == 2, "load threads did not finish in 120 s")
+    expect(st.novod_alive(), "novod died during reloads: %s" % st.tail_stderr(300))
+    expect(not fails, "%d of 600 requests failed across %d SIGHUPs, e.g. %r" % (
+        len(fails), sent, fails[:2]))
+
+
+def t_bad_config(st):
+    pos = len(st.log_text())
+    # line 4 is the syntax error; [hello3] after it must not be served
+    st.write_functions("[hello]\n\n[swap]\n[broken\n\n[hello3]\npath = hello/hello\n")
+    st.signal(signal.SIGHUP)
+    text = st.wait_log(lambda t: re.search(r"functions\.ini:\d+:", t[pos:]), 2.0)
+    new = st.log_text()[pos:]
+    expect(text, "no `functions.ini:LINE: message` in the log 2 s after SIGHUP: %r" % new[-300:])
+    m = re.search(r"functions\.ini:(\d+):", new)
+    expect(m.group(1) == "4", "error names line %s, the bad line is 4: %r" % (
+        m.group(1), new[m.start():m.start() + 120]))
+    time.sleep(0.3)
+    expect(st.novod_alive(), "novod died on a bad config")
+    r = st.get("/fn/hello")
+    expect(r.status == 200, "hello after the refused config: %r" % r)
+    r = st.get("/fn/hello3")
+    expect(r.status == 404, "a section of the refused config is served: %r" % r)
+    r = st.get("/fn/swap")
+    expect(r.status == 200, "swap after the refused config: %r" % r)
+
+
+def t_new_section(st):
+    st.write_functions(functions(extra="\n[fresh]\npath = hello/hello\n"))
+    t0 = time.monotonic()
+    st.signal(signal.SIGHUP)
+    got = wait_for(lambda: st.get("/fn/fresh").status == 200, 2.0, 0.02)
+    expect(got, "/fn/fresh not served 2 s after SIGHUP: %r" % st.get("/fn/fresh"))
+    dt = time.monotonic() - t0
+    expect(dt < 2.0, "served after %.2f s" % dt)
+
+
+def t_swap(st):
+    r = st.get("/fn/swap")
+    expect(r.status == 200 and b"version-1" in r.body, "before the swap: %r" % r)
+    dst = os.path.join(st.fdir, "swap", "swap")
+    shutil.copy2(find_bin("swap2"), dst + ".new")
+    os.rename(dst + ".new", dst)
+    st.signal(signal.SIGHUP)
+    t0 = time.monotonic()
+    got = wait_for(lambda: b"version-2" in st.get("/fn/swap").body, 1.0, 0.01)
+    expect(got, "still %r 1 s after rename + SIGHUP" % st.get("/fn/swap").body)
+    dt = time.monotonic() - t0
+    later = [st.get("/fn/swap").body for _ in range(8)]
+    old = [b for b in later if b"version-2" not in b]
+    expect(not old, "after version-2 (%.2f s), old or bad answers again: %r" % (dt, old[:2]))
+
+
+def run(rep, st):
+    rep.check("reload under load: 5 SIGHUPs, 600 requests, zero failed", t_load, st)
+    rep.check("bad config on reload refused, logged file:line, old config serves", t_bad_config, st)
+    rep.check("new section served within 2 s of SIGHUP", t_new_section, st)
+    rep.check("binary swap (rename + SIGHUP): next requests get the new binary", t_swap, st)

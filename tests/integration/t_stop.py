@@ -1,0 +1,86 @@
+"""t_stop.py - SIGTERM/SIGQUIT finish what is in flight; SIGINT stops at once."""
+
+import signal
+import subprocess
+import threading
+import time
+
+import procs
+from report import expect
+from stack import wait_for
+
+FUNCTIONS = """
+[hello]
+
+[slow]
+syscalls = @cgi nanosleep clock_nanosleep
+"""
+
+
+def install(st):
+    st.install("hello", "hello")
+    st.install("slow", "slow")
+
+
+def in_flight(st, ms, token):
+    """Starts a slow request in a thread; returns (thread, results list)."""
+    res = []
+    th = threading.Thread(target=lambda: res.append(
+        st.get("/fn/slow?ms=%d&token=%s" % (ms, token), timeout=30)))
+    th.start()
+    wait_for(lambda: procs.by_environ(token.encode()), 2.0, 0.02)
+    return th, res
+
+
+def exit_code(st, timeout):
+    try:
+        return st.novod.wait(timeout)
+    except subprocess.TimeoutExpired:
+        return None
+
+
+def t_graceful(st, sig):
+    tree = procs.descendants(st.novod.pid)
+    th, res = in_flight(st, 1500, "graceful%d" % sig)
+    time.sleep(0.3)
+    st.signal(sig)
+    th.join(30)
+    expect(res, "no answer to the in-flight request")
+    r = res[0]
+    expect(r.status == 200 and b"slept 1500" in r.body and not r.incomplete,
+           "in-flight request not completed: %r" % r)
+    rc = exit_code(st, 10)
+    expect(rc is not None, "novod still running 10 s after %s" % signal.Signals(sig).name)
+    expect(rc == 0, "novod exited %s after %s: %s" % (rc, signal.Signals(sig).name, st.tail_stderr(300)))
+    left = wait_for(lambda: not [p for p in tree if procs.alive(p)], 2.0)
+    expect(left, "novod's processes outlive it: %s" % [p for p in tree if procs.alive(p)])
+
+
+def t_fast(st):
+    tree = procs.descendants(st.novod.pid)
+    token = "fast%d" % int(time.monotonic() * 1e6)
+    th, res = in_flight(st, 5000, token)
+    fn = procs.by_environ(token.encode())
+    expect(fn, "the slow function never showed up running")
+    t0 = time.monotonic()
+    st.signal(signal.SIGINT)
+    rc = exit_code(st, 1.0)
+    dt = time.monotonic() - t0
+    if rc is None:
+        rc = exit_code(st, 10)
+    th.join(30)
+    expect(rc is not None, "novod still running 11 s after SIGINT")
+    expect(dt <= 1.0, "novod took %.2f s to exit after SIGINT" % dt)
+    gone = wait_for(lambda: not [p for p in fn + tree if procs.alive(p)], 1.0)
+    expect(gone, "function processes alive after SIGINT: %s" % [p for p in fn + tree if procs.alive(p)])
+    expect(res and res[0].status != 200 or (res and res[0].incomplete),
+           "the in-flight request still succeeded: %r" % (res[:1],))
+
+
+def run_graceful(rep, st, sig):
+    rep.check("%s with a slow request in flight: it completes 200, novod exits 0, no process left"
+              % signal.Signals(sig).name, t_graceful, st, sig)
+
+
+def run_fast(rep, st):
+    rep.check("SIGINT: exits within 1 s, function processes killed, request cut", t_fast, st)

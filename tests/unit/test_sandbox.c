@@ -1,0 +1,503 @@
+/*
+ * test_sandbox.c - syscalls_resolve() and the sandbox, on real processes.
+ *
+ * A forked "spawner" runs sandbox_prepare/enter_spawner, clones a child
+ * that calls sandbox_enter_child and execs a static probe (built from
+ * tests/unit/sandbox_probe/probe.c) that tries one attack. The spawner
+ * plays novod: it reads the seccomp notification, kills the child and
+ * reports. Every attack also runs unconfined, where it must succeed.
+ *
+ *   test_sandbox                 run the tests
+ *   test_sandbox --list-groups   the @groups as markdown (docs/syscalls.md)
+ *   test_sandbox --bench N       cost of sandbox_enter_child over N children
+ *   test_sandbox --run SYSCALLS /abs/BINARY [ARG]   one binary, confined
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sandbox.h"
+#include "syscalls.h"
+
+static int passed, failed;
+
+#define CHECK(cond, ...)                                                   \
+	do {                                                               \
+		if (cond) {                                                \
+			passed++;                                          \
+		} else {                                                   \
+			failed++;                                          \
+			printf("%s:%d: FAIL: ", __FILE__, __LINE__);       \
+			printf(__VA_ARGS__);                               \
+			printf("\n");                                      \
+		}                                                          \
+	} while (0)
+
+struct outcome {
+	int status;   /* wait status of the probe, -1 if none */
+	int nr;       /* syscall reported by the notification fd, -1 if none */
+	int enter;    /* sandbox_enter_child's return value */
+	long enter_ns;
+	char out[300];
+	char notes[400];
+};
+
+static char tmp[64], probe[160], wdir[160], outside[160];
+
+/* ---- syscalls ---- */
+
+static bool has(const int *v, size_t n, int nr)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == nr)
+			return true;
+	return false;
+}
+
+static void test_resolve(void)
+{
+	char err[128] = "";
+	int *nr;
+	size_t n;
+
+	CHECK(syscalls_resolve("read write @cgi", &nr, &n, err,
+			       sizeof(err)) == 0, "resolve: %s", err);
+	CHECK(has(nr, n, SYS_read) && has(nr, n, SYS_exit_group) &&
+	      !has(nr, n, SYS_getppid) && !has(nr, n, SYS_socket),
+	      "@cgi members");
+	for (size_t i = 1; i < n; i++)
+		CHECK(nr[i - 1] < nr[i], "sorted, unique");
+	free(nr);
+	CHECK(syscalls_resolve("read foo", &nr, &n, err, sizeof(err)) < 0 &&
+	      !nr && !strcmp(err, "unknown syscall \"foo\""), "got %s", err);
+	CHECK(syscalls_resolve("@foo", &nr, &n, err, sizeof(err)) < 0 &&
+	      !strcmp(err, "unknown group \"@foo\""), "got %s", err);
+	CHECK(syscalls_name(SYS_getppid) &&
+	      !strcmp(syscalls_name(SYS_getppid), "getppid"), "name");
+	CHECK(syscalls_name(-1) == NULL && syscalls_name(100000) == NULL,
+	      "bad numbers");
+	for (size_t g = 0; g < syscalls_n_groups(); g++) {
+		const struct syscall_group *grp = syscalls_group(g);
+
+		CHECK(syscalls_resolve(grp->members, &nr, &n, err,
+				       sizeof(err)) == 0 && n > 0,
+		      "group %s: %s", grp->name, err);
+		free(nr);
+	}
+}
+
+static void list_groups(void)
+{
+	char err[128];
+	int *nr;
+	size_t n;
+
+	printf("| group | what | members (x86-64) |\n| --- | --- | --- |\n");
+	for (size_t g = 0; g < syscalls_n_groups(); g++) {
+		const struct syscall_group *grp = syscalls_group(g);
+
+		if (syscalls_resolve(grp->name, &nr, &n, err, sizeof(err)))
+			exit(1);
+		printf("| `%s` | %s |", grp->name, grp->what);
+		for (size_t i = 0; i < n; i++)
+			printf(" %s", syscalls_name(nr[i]));
+		printf(" |\n");
+		free(nr);
+	}
+}
+
+/* ---- the child and its spawner ---- */
+
+static long now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000L + t.tv_nsec;
+}
+
+static int send_ready(int sock, int nfd, long ns)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec io = { &ns, sizeof(ns) };
+	struct msghdr m = { .msg_iov = &io, .msg_iovlen = 1 };
+	struct cmsghdr *c;
+
+	if (nfd >= 0) {
+		m.msg_control = cbuf;
+		m.msg_controllen = sizeof(cbuf);
+		c = CMSG_FIRSTHDR(&m);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &nfd, sizeof(int));
+	}
+	return sendmsg(sock, &m, 0) < 0 ? -1 : 0;
+}
+
+static int recv_ready(int sock, int *nfd, long *ns)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec io = { ns, sizeof(*ns) };
+	struct msghdr m = { .msg_iov = &io, .msg_iovlen = 1,
+			    .msg_control = cbuf,
+			    .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c;
+
+	*nfd = -1;
+	if (recvmsg(sock, &m, 0) != sizeof(*ns))
+		return -1;
+	c = CMSG_FIRSTHDR(&m);
+	if (c && c->cmsg_type == SCM_RIGHTS)
+		memcpy(nfd, CMSG_DATA(c), sizeof(int));
+	return 0;
+}
+
+/* The warm child: stdout on out, ctl on fd 3, then sandbox, ready, exec. */
+static void child(const struct sandbox_plan *plan, int out, int ctl,
+		  char **argv)
+{
+	char *envp[] = { NULL };
+	long t0;
+	int nfd;
+	char go;
+
+	if (dup2(out, 1) < 0 || dup2(ctl, 3) < 0)
+		_exit(120);
+	syscall(SYS_close_range, 4, ~0U, 0);
+	t0 = now_ns();
+	nfd = sandbox_enter_child(plan);
+	t0 = now_ns() - t0;
+	if (nfd == -2)
+		_exit(121);
+	if (send_ready(3, nfd, t0) < 0)
+		_exit(122);
+	if (nfd >= 0)
+		close(nfd);
+	if (read(3, &go, 1) != 1)
+		_exit(0);
+	execve(argv[0], argv, envp);
+	_exit(123);
+}
+
+static pid_t clone_child(unsigned long flags)
+{
+	return (pid_t)syscall(SYS_clone, SIGCHLD | flags, NULL, NULL, NULL, 0);
+}
+
+/* Plays novod: a notification means a violation, logged and killed. */
+static void supervise(struct outcome *o, pid_t pid, int out, int nfd)
+{
+	struct pollfd p[2] = { { out, POLLIN, 0 }, { nfd, POLLIN, 0 } };
+	size_t len = 0;
+	ssize_t n;
+	pid_t who;
+
+	while (poll(p, nfd >= 0 ? 2 : 1, 5000) > 0) {
+		if (p[1].revents & POLLIN && sandbox_notif_recv(nfd, &o->nr,
+								&who) == 0)
+			kill(pid, SIGKILL);
+		if (!(p[0].revents & (POLLIN | POLLHUP)))
+			continue;
+		n = read(out, o->out + len, sizeof(o->out) - 1 - len);
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	kill(pid, SIGKILL); /* a no-op unless it hung */
+	waitpid(pid, &o->status, 0);
+}
+
+static struct sandbox_plan *make_plan(const struct fn_config *fn, bool on,
+				      struct outcome *o)
+{
+	struct sandbox_opts opts = { .enabled = on };
+	struct sandbox_plan *plan;
+	char err[256];
+
+	plan = sandbox_prepare(fn, &opts, err, sizeof(err));
+	if (!plan || sandbox_enter_spawner(plan, err, sizeof(err)) < 0) {
+		snprintf(o->out, sizeof(o->out), "spawner: %s", err);
+		return NULL;
+	}
+	snprintf(o->notes, sizeof(o->notes), "%s", sandbox_notes(plan));
+	return plan;
+}
+
+static void spawner(const struct fn_config *fn, bool on, char **argv,
+		    struct outcome *o)
+{
+	struct sandbox_plan *plan = make_plan(fn, on, o);
+	int sv[2], out[2], nfd;
+	pid_t pid;
+
+	if (!plan || socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) < 0 ||
+	    pipe(out) < 0)
+		return;
+	pid = clone_child(sandbox_child_clone_flags(plan));
+	if (pid == 0)
+		child(plan, out[1], sv[1], argv);
+	close(out[1]);
+	close(sv[1]);
+	if (pid < 0 || recv_ready(sv[0], &nfd, &o->enter_ns) < 0) {
+		snprintf(o->out, sizeof(o->out), "child not ready");
+		if (pid > 0)
+			waitpid(pid, &o->status, 0);
+		return;
+	}
+	o->enter = nfd;
+	if (write(sv[0], "g", 1) != 1)
+		return;
+	supervise(o, pid, out[0], nfd);
+	sandbox_free(plan);
+}
+
+/* Runs probe argv confined (a forked spawner) and reports its outcome. */
+static struct outcome confined(const struct fn_config *fn, bool on,
+			       char **argv)
+{
+	struct outcome o = { .status = -1, .nr = -1, .enter = -3 };
+	int p[2];
+	pid_t pid;
+
+	if (pipe(p) < 0)
+		return o;
+	pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		spawner(fn, on, argv, &o);
+		(void)!write(p[1], &o, sizeof(o));
+		_exit(0);
+	}
+	close(p[1]);
+	if (read(p[0], &o, sizeof(o)) != sizeof(o))
+		strcpy(o.out, "spawner died");
+	close(p[0]);
+	waitpid(pid, NULL, 0);
+	return o;
+}
+
+/* The same probe with no sandbox at all: the negative control. */
+static struct outcome unconfined(char **argv)
+{
+	struct outcome o = { .status = -1, .nr = -1 };
+	char *envp[] = { NULL };
+	int p[2];
+	pid_t pid;
+	ssize_t n;
+
+	if (pipe(p) < 0)
+		return o;
+	pid = fork();
+	if (pid == 0) {
+		dup2(p[1], 1);
+		execve(argv[0], argv, envp);
+		_exit(123);
+	}
+	close(p[1]);
+	n = read(p[0], o.out, sizeof(o.out) - 1);
+	o.out[n > 0 ? n : 0] = '\0';
+	close(p[0]);
+	waitpid(pid, &o.status, 0);
+	return o;
+}
+
+/* ---- the function under test ---- */
+
+static char *write_paths[1];
+static struct fn_config fn;
+
+static int build_probe(void)
+{
+	static const char *srcs[] = { "tests/unit/sandbox_probe/probe.c",
+				      "../../tests/unit/sandbox_probe/probe.c" };
+	char cmd[512];
+
+	for (size_t i = 0; i < sizeof(srcs) / sizeof(srcs[0]); i++) {
+		if (access(srcs[i], R_OK))
+			continue;
+		snprintf(cmd, sizeof(cmd), "cc -O2 -static -o %s %s", probe,
+			 srcs[i]);
+		return system(cmd) == 0 ? 0 : -1;
+	}
+	return -1;
+}
+
+static int setup(const char *syscalls)
+{
+	char err[128], dir[96];
+
+	snprintf(tmp, sizeof(tmp), "/tmp/novo-sbx-test-XXXXXX");
+	if (!mkdtemp(tmp))
+		return -1;
+	snprintf(dir, sizeof(dir), "%s/fn", tmp);
+	snprintf(probe, sizeof(probe), "%s/probe", dir);
+	snprintf(wdir, sizeof(wdir), "%s/data", tmp);
+	snprintf(outside, sizeof(outside), "%s/outside", tmp);
+	if (mkdir(dir, 0755) || mkdir(wdir, 0777) || chmod(tmp, 0755) ||
+	    build_probe())
+		return -1;
+	strcpy(fn.name, "probe");
+	fn.dir = strdup(dir);
+	fn.path = probe;
+	fn.syscalls = (char *)syscalls;
+	fn.warm = 2;
+	fn.max_concurrency = 4;
+	fn.cpu_ms = 1000;
+	fn.memory_mb = 64;
+	write_paths[0] = wdir;
+	fn.write.v = write_paths;
+	fn.write.n = 1;
+	return syscalls_resolve(syscalls, &fn.syscall_nr, &fn.n_syscalls, err,
+				sizeof(err));
+}
+
+static bool refused(const struct outcome *o)
+{
+	return WIFEXITED(o->status) && WEXITSTATUS(o->status) == 3;
+}
+
+static bool worked(const struct outcome *o)
+{
+	return WIFEXITED(o->status) && WEXITSTATUS(o->status) == 0;
+}
+
+/* An attack: refused under the sandbox, successful without it. */
+static void attack(const char *mode, const char *arg, const char *why)
+{
+	char *argv[] = { probe, (char *)mode, (char *)arg, NULL };
+	struct outcome in = confined(&fn, true, argv);
+	struct outcome out = unconfined(argv);
+
+	CHECK(refused(&in) && strstr(in.out, why), "%s confined: status %#x "
+	      "out \"%s\"", mode, in.status, in.out);
+	CHECK(worked(&out), "%s unconfined (negative control): status %#x "
+	      "out \"%s\"", mode, out.status, out.out);
+}
+
+static void test_forbidden_syscall(void)
+{
+	char *argv[] = { probe, "forbidden", NULL };
+	struct outcome in = confined(&fn, true, argv);
+	struct outcome off = confined(&fn, false, argv);
+	struct outcome out = unconfined(argv);
+
+	if (in.enter >= 0)
+		CHECK(in.nr == SYS_getppid && WIFSIGNALED(in.status) &&
+		      WTERMSIG(in.status) == SIGKILL,
+		      "notified nr %d (%s), status %#x", in.nr,
+		      syscalls_name(in.nr), in.status);
+	else
+		CHECK(WIFSIGNALED(in.status) && WTERMSIG(in.status) == SIGSYS,
+		      "status %#x", in.status);
+	CHECK(worked(&off), "sandbox off: status %#x out \"%s\"", off.status,
+	      off.out);
+	CHECK(worked(&out), "unconfined: status %#x", out.status);
+}
+
+static void test_allowed(void)
+{
+	char *own[] = { probe, "own", NULL };
+	char file[200];
+	char *wr[] = { probe, "write", file, NULL };
+	struct outcome o = confined(&fn, true, own);
+
+	CHECK(worked(&o) && o.enter != -2, "own folder: status %#x out \"%s\"",
+	      o.status, o.out);
+	snprintf(file, sizeof(file), "%s/made", wdir);
+	o = confined(&fn, true, wr);
+	CHECK(worked(&o), "write path: status %#x out \"%s\"", o.status,
+	      o.out);
+}
+
+static void test_attacks(void)
+{
+	attack("passwd", NULL, "Permission denied");
+	unlink(outside);
+	attack("write", outside, "Permission denied");
+	unlink(outside);
+	attack("socket", NULL, "Permission denied");
+	attack("rlimit", NULL, "Operation not permitted");
+}
+
+static void bench(int n)
+{
+	char *argv[] = { probe, "ok", NULL };
+	long sum[2] = { 0, 0 };
+
+	for (int on = 0; on < 2; on++)
+		for (int i = 0; i < n; i++)
+			sum[on] += confined(&fn, on, argv).enter_ns;
+	printf("sandbox_enter_child: %.1f us with the sandbox on, %.1f us "
+	       "off (mean of %d children)\n", sum[1] / 1e3 / n,
+	       sum[0] / 1e3 / n, n);
+}
+
+/* --run SYSCALLS BINARY [ARG]: one binary, confined, to check a group */
+static int run_one(char **argv)
+{
+	char err[128], *dir = strdup(argv[3]), *av[] = { argv[3], argv[4],
+							NULL };
+	struct outcome o;
+
+	*strrchr(dir, '/') = '\0';
+	fn.dir = dir;
+	fn.path = argv[3];
+	fn.syscalls = argv[2];
+	fn.cpu_ms = 1000;
+	fn.memory_mb = 256;
+	fn.warm = fn.max_concurrency = 1;
+	if (syscalls_resolve(argv[2], &fn.syscall_nr, &fn.n_syscalls, err,
+			     sizeof(err))) {
+		printf("%s\n", err);
+		return 2;
+	}
+	o = confined(&fn, true, av);
+	printf("status %#x violation %s\n--- output:\n%s\n", o.status,
+	       o.nr >= 0 ? syscalls_name(o.nr) : "none", o.out);
+	return worked(&o) ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "--list-groups")) {
+		list_groups();
+		return 0;
+	}
+	if (argc > 3 && !strcmp(argv[1], "--run") && strchr(argv[3], '/'))
+		return run_one(argv);
+	test_resolve();
+	CHECK(setup("@cgi") == 0, "setup (builds the static probe) failed");
+	if (failed == 0) {
+		char *ok[] = { probe, "ok", NULL };
+		struct outcome o = confined(&fn, true, ok);
+
+		CHECK(worked(&o), "ok probe: status %#x enter %d out \"%s\"",
+		      o.status, o.enter, o.out);
+		printf("notes: %s\n", o.notes);
+		test_allowed();
+		test_forbidden_syscall();
+		test_attacks();
+		bench(argc > 2 && !strcmp(argv[1], "--bench") ?
+		      atoi(argv[2]) : 20);
+	}
+	if (tmp[0]) {
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
+		(void)!system(cmd);
+	}
+	printf("test_sandbox: %d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
