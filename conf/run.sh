@@ -36,7 +36,8 @@ wait_end() {
 }
 
 # Graceful stop of both (SIGQUIT: nginx finishes its requests; SIGTERM:
-# novod finishes what is in flight), SIGKILL after 10 seconds.
+# novod finishes what is in flight), SIGKILL after 10 seconds. Each was
+# started by setsid: its pid is also its process group.
 stop() {
 	trap '' INT TERM
 	alive "$nginx_pid" && kill -QUIT "$nginx_pid" 2>/dev/null
@@ -47,6 +48,9 @@ stop() {
 			kill -KILL "$p" 2>/dev/null
 		fi
 		wait "$p" 2>/dev/null
+		# What a dead leader left in its group (nginx's workers outlive
+		# a killed master); empty after a graceful stop.
+		kill -KILL -- "-$p" 2>/dev/null
 	done
 	rm -f "$RUN/run.pid"
 	exit "$1"
@@ -77,6 +81,10 @@ print_urls() {
 mkdir -p "$RUN" || exit 1
 if [ -r "$RUN/run.pid" ] && alive "$(cat "$RUN/run.pid")"; then
 	say "make run is already running here (pid $(cat "$RUN/run.pid"))"
+	exit 1
+fi
+if curl -s -o /dev/null --max-time 2 "$URL/"; then
+	say "something already answers on $URL: stop it first"
 	exit 1
 fi
 echo $$ >"$RUN/run.pid"

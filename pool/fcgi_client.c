@@ -4,6 +4,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -193,14 +194,23 @@ static size_t put_params(unsigned char *p, size_t room, const char *uri)
 	return n;
 }
 
-static int write_all(int fd, const unsigned char *p, size_t len,
-		     long long deadline)
+/*
+ * Sends or receives exactly len bytes before the deadline: 0, or -1
+ * with errno (0 when the peer closed the connection).
+ */
+static int io_all(int fd, unsigned char *p, size_t len, bool out,
+		  long long deadline)
 {
 	ssize_t n;
 
 	while (len) {
-		n = send(fd, p, len, MSG_NOSIGNAL);
-		if (n < 0 && errno == EAGAIN && wait_fd(fd, POLLOUT, deadline))
+		n = out ? send(fd, p, len, MSG_NOSIGNAL) : recv(fd, p, len, 0);
+		if (n == 0) {
+			errno = 0;
+			return -1;
+		}
+		if (n < 0 && errno == EAGAIN &&
+		    wait_fd(fd, out ? POLLOUT : POLLIN, deadline))
 			continue;
 		if (n < 0 && errno == EAGAIN)
 			errno = ETIMEDOUT;
@@ -227,33 +237,8 @@ static int send_request(int fd, const char *uri, long long deadline,
 	n += put_record(buf + n, FCGI_PARAMS, params, plen);
 	n += put_record(buf + n, FCGI_PARAMS, NULL, 0);
 	n += put_record(buf + n, FCGI_STDIN, NULL, 0);
-	if (write_all(fd, buf, n, deadline) < 0)
+	if (io_all(fd, buf, n, true, deadline) < 0)
 		return fail(err, errlen, "send: %s", strerror(errno));
-	return 0;
-}
-
-/* Reads exactly len bytes: 0, or -1 with errno (0 at end of stream). */
-static int read_full(int fd, unsigned char *p, size_t len, long long deadline)
-{
-	ssize_t n;
-
-	while (len) {
-		n = recv(fd, p, len, 0);
-		if (n == 0) {
-			errno = 0;
-			return -1;
-		}
-		if (n < 0 && errno == EAGAIN && wait_fd(fd, POLLIN, deadline))
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			errno = ETIMEDOUT;
-		if (n < 0 && errno != EINTR)
-			return -1;
-		if (n > 0) {
-			p += n;
-			len -= (size_t)n;
-		}
-	}
 	return 0;
 }
 
@@ -284,11 +269,11 @@ static int read_record(int fd, struct fcgi_reply *r, size_t max,
 	unsigned char h[HDR_LEN], body[65535 + 255];
 	size_t clen, plen;
 
-	if (read_full(fd, h, HDR_LEN, deadline) < 0)
+	if (io_all(fd, h, HDR_LEN, false, deadline) < 0)
 		return read_fail(err, errlen);
 	clen = (size_t)h[4] << 8 | h[5];
 	plen = h[6];
-	if (read_full(fd, body, clen + plen, deadline) < 0)
+	if (io_all(fd, body, clen + plen, false, deadline) < 0)
 		return read_fail(err, errlen);
 	if (h[0] != 1)
 		return fail(err, errlen, "not a FastCGI reply");

@@ -257,7 +257,9 @@ static int load_server(const char *file, struct server_config *srv)
 	return -1;
 }
 
-static int show_status(const struct server_config *srv, bool raw,
+enum show { SHOW_TABLE, SHOW_JSON, SHOW_NOTHING };
+
+static int show_status(const struct server_config *srv, enum show how,
 		       struct status *out)
 {
 	struct status st;
@@ -266,7 +268,7 @@ static int show_status(const struct server_config *srv, bool raw,
 
 	if (!json)
 		return 1;
-	if (raw)
+	if (how == SHOW_JSON)
 		fputs(json, stdout);
 	ok = parse_status(json, &st);
 	free(json);
@@ -275,7 +277,7 @@ static int show_status(const struct server_config *srv, bool raw,
 		free(st.rows);
 		return 1;
 	}
-	if (!raw)
+	if (how == SHOW_TABLE)
 		print_table(&st);
 	if (out)
 		*out = st;
@@ -296,7 +298,7 @@ static int cmd_status(const char *file, int argc, char **argv)
 	}
 	if (load_server(file, &srv) < 0)
 		return 1;
-	rc = show_status(&srv, raw, NULL);
+	rc = show_status(&srv, raw ? SHOW_JSON : SHOW_TABLE, NULL);
 	config_free_server(&srv);
 	return rc;
 }
@@ -330,7 +332,7 @@ static int cmd_reload(const char *file)
 			"(novod keeps serving the old configuration)\n");
 		return 1;
 	}
-	rc = show_status(&cfg.server, false, &st) ? 1 : 0;
+	rc = show_status(&cfg.server, SHOW_NOTHING, &st);
 	if (!rc && (st.pid <= 1 || kill((pid_t)st.pid, SIGHUP) < 0)) {
 		fprintf(stderr, "novoctl: SIGHUP to novod pid %ld: %s\n",
 			st.pid, strerror(errno));
@@ -340,7 +342,7 @@ static int cmd_reload(const char *file)
 		free(st.rows);
 		printf("novoctl: sent SIGHUP to novod pid %ld; now:\n", st.pid);
 		nanosleep(&wait, NULL);
-		rc = show_status(&cfg.server, false, NULL);
+		rc = show_status(&cfg.server, SHOW_TABLE, NULL);
 	}
 	config_free(&cfg);
 	return rc;

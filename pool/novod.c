@@ -260,6 +260,7 @@ static int start(void)
 		return -1;
 	}
 	FCGX_Init();
+	request_init(&(struct request_ctx){.status_path = cfg.server.status_path});
 	fd = server_listen(&cfg.server, err, sizeof(err));
 	if (fd < 0) {
 		log_msg(LOG_ERR, "cannot listen on %s", err);

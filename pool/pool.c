@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lkm.h"
 #include "log.h"
 
 #define PEAK_WINDOW_NS (10LL * 1000000000LL)
@@ -164,6 +165,11 @@ static void pool_spawn_one(struct pool *p)
 	rc = spawner_spawn(&p->sp, &c, err, sizeof(err));
 	pthread_mutex_lock(&p->lock);
 	p->spawning = 0;
+	/* bound before it can exec: the module polices it from its 1st call */
+	if (rc == 0 && lkm_state() == LKM_STATE_ACTIVE &&
+	    lkm_bind(c.pid, p->fn->name) != 0)
+		log_msg(LOG_WARN, "fn=%s pid=%d: lkm bind failed", p->fn->name,
+			(int)c.pid);
 	if (rc == 0 && push_idle(p, &c) == 0) {
 		p->stats->spawned++;
 		pthread_cond_broadcast(&p->cv_idle);

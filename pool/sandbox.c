@@ -21,6 +21,7 @@
 #define MIB (1024ULL * 1024)
 #define NOFILE_MAX 64
 #define FSIZE_MAX (64 * MIB)
+#define AS_SLACK (1024 * MIB)
 #define NPROC_EXTRA 64     /* per function, beyond its warm + busy children */
 #define NPROC_SHARED 4096  /* without a user ns the count is per uid */
 
@@ -56,7 +57,8 @@ void sbx_set_rlimit(struct sandbox_plan *p, int resource, rlim_t soft,
 	if (i == SBX_MAX_RLIMITS)
 		return;
 	p->rl[i].resource = resource;
-	p->rl[i].per_child = resource == RLIMIT_CPU || resource == RLIMIT_AS;
+	p->rl[i].per_child = resource == RLIMIT_CPU || resource == RLIMIT_AS ||
+			     resource == RLIMIT_DATA;
 	p->rl[i].lim.rlim_cur = soft;
 	p->rl[i].lim.rlim_max = hard;
 	if (i == p->n_rl)
@@ -64,17 +66,22 @@ void sbx_set_rlimit(struct sandbox_plan *p, int resource, rlim_t soft,
 }
 
 /*
- * RLIMIT_CPU is whole seconds: cpu_ms is rounded up; the hard limit one
- * second later turns SIGXCPU into SIGKILL. Soft = hard elsewhere, so
- * that a function cannot raise its own limits.
+ * memory_mb bounds RLIMIT_DATA, the private writable memory a process
+ * commits; RLIMIT_AS gets 1 GiB more, room for the address space Go's
+ * runtime reserves (PROT_NONE) without using it. RLIMIT_CPU is whole
+ * seconds: cpu_ms is rounded up; the hard limit one second later turns
+ * SIGXCPU into SIGKILL. Soft = hard elsewhere, so that a function cannot
+ * raise its own limits.
  */
 static void plan_rlimits(struct sandbox_plan *p, const struct fn_config *fn)
 {
 	rlim_t cpu = (fn->cpu_ms + 999) / 1000;
+	rlim_t mem = fn->memory_mb * MIB;
 
-	if (fn->memory_mb)
-		sbx_set_rlimit(p, RLIMIT_AS, fn->memory_mb * MIB,
-			       fn->memory_mb * MIB);
+	if (mem) {
+		sbx_set_rlimit(p, RLIMIT_DATA, mem, mem);
+		sbx_set_rlimit(p, RLIMIT_AS, mem + AS_SLACK, mem + AS_SLACK);
+	}
 	if (fn->cpu_ms)
 		sbx_set_rlimit(p, RLIMIT_CPU, cpu, cpu + 1);
 	sbx_set_rlimit(p, RLIMIT_NOFILE, NOFILE_MAX, NOFILE_MAX);

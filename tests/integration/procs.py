@@ -63,6 +63,20 @@ def by_environ(needle):
     return [p for p in out if p != os.getpid()]
 
 
+def describe(pid):
+    """"pid exe ppid=N argv", for messages."""
+    try:
+        exe = os.readlink("/proc/%d/exe" % pid)
+    except OSError:
+        exe = "?"
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            argv = f.read().replace(b"\0", b" ").decode("utf-8", "replace").strip()
+    except OSError:
+        argv = "?"
+    return "%d %s ppid=%s [%s]" % (pid, exe.split("/")[-1], ppid(pid), argv[:60])
+
+
 def fd_count(pid):
     try:
         return len(os.listdir("/proc/%d/fd" % pid))

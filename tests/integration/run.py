@@ -25,7 +25,7 @@ import t_reload  # noqa: E402
 import t_request  # noqa: E402
 import t_stop  # noqa: E402
 from report import Report, expect  # noqa: E402
-from stack import ROOT, Stack  # noqa: E402
+from stack import ROOT, Stack, wait_for  # noqa: E402
 
 MAIN_MODULES = (t_request, t_errors, t_logs, t_hostile)
 TAKEN = {"echo"}  # section names the tests use for their own functions
@@ -89,9 +89,10 @@ def t_sanitizer(st):
 
 
 def t_nothing_left(st):
-    left = st.leftovers()
-    procs.kill_pids(left)
-    expect(not left, "processes of novod's tree alive after it stopped: %s" % left)
+    wait_for(lambda: not st.leftovers(), 1.5)
+    left = [procs.describe(p) for p in st.leftovers()]
+    procs.kill_pids(st.leftovers())
+    expect(not left, "processes of novod's tree alive 1.5 s after it stopped: %s" % left)
 
 
 def with_stack(rep, novod, tag, setup, body, keep=False, rid_check=True):

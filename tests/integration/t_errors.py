@@ -21,6 +21,7 @@ FUNCTIONS = """
 
 [bigcap]
 path = big/big
+syscalls = %(s)s
 max_output_kb = 64
 
 [tiny]

@@ -21,29 +21,32 @@ def install(st):
 
 
 def t_load(st):
-    """2 threads x 300 requests; SIGHUP 5 times meanwhile (hello's pool changes each time)."""
-    fails, done = [], []
+    """2 threads x 300 requests; SIGHUP after 50, 150, ..., 450 of them (hello's pool changes)."""
+    fails, done, count = [], [], [0]
 
     def loop():
         for _ in range(300):
             r = st.get("/fn/hello", record=False, timeout=10)
+            count[0] += 1
             if r.status != 200:
                 fails.append(r)
         done.append(1)
     ths = [threading.Thread(target=loop) for _ in range(2)]
     for t in ths:
         t.start()
-    sent = 0
-    for i in range(5):
-        time.sleep(0.2)
+    sent = []
+    for i, at in enumerate((50, 150, 250, 350, 450)):
+        if not wait_for(lambda: count[0] >= at or len(done) == 2, 60, 0.002):
+            break
         st.write_functions(functions(warm=3 if i % 2 == 0 else 2))
         st.signal(signal.SIGHUP)
-        sent += 1
+        sent.append(count[0])
     for t in ths:
         t.join(120)
     expect(len(done) == 2, "load threads did not finish in 120 s")
     expect(st.novod_alive(), "novod died during reloads: %s" % st.tail_stderr(300))
-    expect(not fails, "%d of 600 requests failed across %d SIGHUPs, e.g. %r" % (
+    expect(len(sent) == 5 and sent[-1] < 600, "SIGHUPs not all sent during the load (at %s)" % sent)
+    expect(not fails, "%d of 600 requests failed across SIGHUPs sent at requests %s, e.g. %r" % (
         len(fails), sent, fails[:2]))
 
 

@@ -30,6 +30,7 @@ syscalls = @cgi fcntl
 [headers]
 
 [big]
+syscalls = @cgi nanosleep clock_nanosleep
 max_output_kb = 11264
 
 [%s]

@@ -28,6 +28,7 @@
 #include "lkm.h"
 
 static int failures;
+static char self[4096]; /* this binary: exec'd by path so comm is "sup" */
 
 static void check(bool ok, const char *what)
 {
@@ -88,7 +89,7 @@ static pid_t spawn_bound(const char *fn, const char *mode, int out_fd)
 			_exit(99);
 		if (out_fd >= 0)
 			dup2(out_fd, 1);
-		execl("/proc/self/exe", "sup", mode, (char *)NULL);
+		execl(self, "sup", mode, (char *)NULL);
 		_exit(98);
 	}
 	close(go[0]);
@@ -375,6 +376,8 @@ int main(int argc, char **argv)
 	char err[256];
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!realpath("/proc/self/exe", self))
+		snprintf(self, sizeof(self), "%s", argv[0]);
 	if (!strcmp(m, "run"))
 		return run();
 	if (!strcmp(m, "hold"))

@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,16 +30,15 @@
 
 #include "sandbox.h"
 #include "syscalls.h"
+#include "unit.h"
 
-static int passed, failed;
-
-#define CHECK(cond, ...)                                                   \
+/* CHECK with the details of a failure, printf-style */
+#define EXPECT(cond, ...)                                                  \
 	do {                                                               \
-		if (cond) {                                                \
-			passed++;                                          \
-		} else {                                                   \
-			failed++;                                          \
-			printf("%s:%d: FAIL: ", __FILE__, __LINE__);       \
+		bool ok_ = (cond);                                         \
+		CHECK(ok_, #cond);                                         \
+		if (!ok_) {                                                \
+			printf("     ");                                   \
 			printf(__VA_ARGS__);                               \
 			printf("\n");                                      \
 		}                                                          \
@@ -71,50 +71,83 @@ static void test_resolve(void)
 	int *nr;
 	size_t n;
 
-	CHECK(syscalls_resolve("read write @cgi", &nr, &n, err,
+	EXPECT(syscalls_resolve("read write @cgi", &nr, &n, err,
 			       sizeof(err)) == 0, "resolve: %s", err);
-	CHECK(has(nr, n, SYS_read) && has(nr, n, SYS_exit_group) &&
+	EXPECT(has(nr, n, SYS_read) && has(nr, n, SYS_exit_group) &&
 	      !has(nr, n, SYS_getppid) && !has(nr, n, SYS_socket),
 	      "@cgi members");
 	for (size_t i = 1; i < n; i++)
-		CHECK(nr[i - 1] < nr[i], "sorted, unique");
+		EXPECT(nr[i - 1] < nr[i], "sorted, unique");
 	free(nr);
-	CHECK(syscalls_resolve("read foo", &nr, &n, err, sizeof(err)) < 0 &&
+	EXPECT(syscalls_resolve("read foo", &nr, &n, err, sizeof(err)) < 0 &&
 	      !nr && !strcmp(err, "unknown syscall \"foo\""), "got %s", err);
-	CHECK(syscalls_resolve("@foo", &nr, &n, err, sizeof(err)) < 0 &&
+	EXPECT(syscalls_resolve("@foo", &nr, &n, err, sizeof(err)) < 0 &&
 	      !strcmp(err, "unknown group \"@foo\""), "got %s", err);
-	CHECK(syscalls_name(SYS_getppid) &&
+	EXPECT(syscalls_name(SYS_getppid) &&
 	      !strcmp(syscalls_name(SYS_getppid), "getppid"), "name");
-	CHECK(syscalls_name(-1) == NULL && syscalls_name(100000) == NULL,
+	EXPECT(syscalls_name(-1) == NULL && syscalls_name(100000) == NULL,
 	      "bad numbers");
 	for (size_t g = 0; g < syscalls_n_groups(); g++) {
 		const struct syscall_group *grp = syscalls_group(g);
 
-		CHECK(syscalls_resolve(grp->members, &nr, &n, err,
+		EXPECT(syscalls_resolve(grp->members, &nr, &n, err,
 				       sizeof(err)) == 0 && n > 0,
 		      "group %s: %s", grp->name, err);
 		free(nr);
 	}
 }
 
-static void list_groups(void)
+static void list_groups(FILE *f)
 {
 	char err[128];
 	int *nr;
 	size_t n;
 
-	printf("| group | what | members (x86-64) |\n| --- | --- | --- |\n");
+	fprintf(f, "| group | what | members (x86-64) |\n| --- | --- | --- |\n");
 	for (size_t g = 0; g < syscalls_n_groups(); g++) {
 		const struct syscall_group *grp = syscalls_group(g);
 
 		if (syscalls_resolve(grp->name, &nr, &n, err, sizeof(err)))
 			exit(1);
-		printf("| `%s` | %s |", grp->name, grp->what);
+		fprintf(f, "| `%s` | %s |", grp->name, grp->what);
 		for (size_t i = 0; i < n; i++)
-			printf(" %s", syscalls_name(nr[i]));
-		printf(" |\n");
+			fprintf(f, " %s", syscalls_name(nr[i]));
+		fprintf(f, " |\n");
 		free(nr);
 	}
+}
+
+static char *slurp(const char *path)
+{
+	static char buf[65536];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* docs/syscalls.md must hold the table the code makes, byte for byte. */
+static void test_doc(void)
+{
+	char *doc = slurp("docs/syscalls.md"), *table = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (!doc)
+		doc = slurp("../../docs/syscalls.md");
+	f = open_memstream(&table, &len);
+	if (!f)
+		return;
+	list_groups(f);
+	fclose(f);
+	EXPECT(doc && strstr(doc, table), "docs/syscalls.md is stale: "
+	       "regenerate it with build/unit/test_sandbox --list-groups");
+	free(table);
 }
 
 /* ---- the child and its spawner ---- */
@@ -380,9 +413,9 @@ static void attack(const char *mode, const char *arg, const char *why)
 	struct outcome in = confined(&fn, true, argv);
 	struct outcome out = unconfined(argv);
 
-	CHECK(refused(&in) && strstr(in.out, why), "%s confined: status %#x "
+	EXPECT(refused(&in) && strstr(in.out, why), "%s confined: status %#x "
 	      "out \"%s\"", mode, in.status, in.out);
-	CHECK(worked(&out), "%s unconfined (negative control): status %#x "
+	EXPECT(worked(&out), "%s unconfined (negative control): status %#x "
 	      "out \"%s\"", mode, out.status, out.out);
 }
 
@@ -394,16 +427,16 @@ static void test_forbidden_syscall(void)
 	struct outcome out = unconfined(argv);
 
 	if (in.enter >= 0)
-		CHECK(in.nr == SYS_getppid && WIFSIGNALED(in.status) &&
+		EXPECT(in.nr == SYS_getppid && WIFSIGNALED(in.status) &&
 		      WTERMSIG(in.status) == SIGKILL,
 		      "notified nr %d (%s), status %#x", in.nr,
 		      syscalls_name(in.nr), in.status);
 	else
-		CHECK(WIFSIGNALED(in.status) && WTERMSIG(in.status) == SIGSYS,
+		EXPECT(WIFSIGNALED(in.status) && WTERMSIG(in.status) == SIGSYS,
 		      "status %#x", in.status);
-	CHECK(worked(&off), "sandbox off: status %#x out \"%s\"", off.status,
+	EXPECT(worked(&off), "sandbox off: status %#x out \"%s\"", off.status,
 	      off.out);
-	CHECK(worked(&out), "unconfined: status %#x", out.status);
+	EXPECT(worked(&out), "unconfined: status %#x", out.status);
 }
 
 static void test_allowed(void)
@@ -413,11 +446,11 @@ static void test_allowed(void)
 	char *wr[] = { probe, "write", file, NULL };
 	struct outcome o = confined(&fn, true, own);
 
-	CHECK(worked(&o) && o.enter != -2, "own folder: status %#x out \"%s\"",
+	EXPECT(worked(&o) && o.enter != -2, "own folder: status %#x out \"%s\"",
 	      o.status, o.out);
 	snprintf(file, sizeof(file), "%s/made", wdir);
 	o = confined(&fn, true, wr);
-	CHECK(worked(&o), "write path: status %#x out \"%s\"", o.status,
+	EXPECT(worked(&o), "write path: status %#x out \"%s\"", o.status,
 	      o.out);
 }
 
@@ -429,6 +462,8 @@ static void test_attacks(void)
 	unlink(outside);
 	attack("socket", NULL, "Permission denied");
 	attack("rlimit", NULL, "Operation not permitted");
+	attack("exec", NULL, "Permission denied");
+	attack("memory", NULL, "Cannot allocate memory");
 }
 
 static void bench(int n)
@@ -472,18 +507,19 @@ static int run_one(char **argv)
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "--list-groups")) {
-		list_groups();
+		list_groups(stdout);
 		return 0;
 	}
 	if (argc > 3 && !strcmp(argv[1], "--run") && strchr(argv[3], '/'))
 		return run_one(argv);
 	test_resolve();
-	CHECK(setup("@cgi") == 0, "setup (builds the static probe) failed");
-	if (failed == 0) {
+	test_doc();
+	EXPECT(setup("@cgi") == 0, "setup (builds the static probe) failed");
+	if (unit_failed == 0) {
 		char *ok[] = { probe, "ok", NULL };
 		struct outcome o = confined(&fn, true, ok);
 
-		CHECK(worked(&o), "ok probe: status %#x enter %d out \"%s\"",
+		EXPECT(worked(&o), "ok probe: status %#x enter %d out \"%s\"",
 		      o.status, o.enter, o.out);
 		printf("notes: %s\n", o.notes);
 		test_allowed();
@@ -498,6 +534,5 @@ int main(int argc, char **argv)
 		snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
 		(void)!system(cmd);
 	}
-	printf("test_sandbox: %d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return UNIT_END();
 }

@@ -10,10 +10,13 @@
  *   probe socket             socket(AF_INET, SOCK_STREAM)
  *   probe rlimit             raise RLIMIT_NOFILE to 4096
  *   probe own                read the probe's own binary (allowed)
+ *   probe exec               exec /bin/sh (execve itself is allowed)
+ *   probe memory             allocate and touch 256 MiB
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -41,8 +44,21 @@ static int try_open(const char *what, const char *path, int flags)
 	return result(what, fd);
 }
 
+static int memory(void)
+{
+	size_t len = 256u << 20;
+	char *p = malloc(len);
+
+	if (p)
+		for (size_t i = 0; i < len; i += 4096)
+			p[i] = 1;
+	return result("memory", p ? 0 : -1);
+}
+
 int main(int argc, char **argv)
 {
+	char *sh[] = { "/bin/sh", "-c", "exit 0", NULL };
+
 	const char *m = argc > 1 ? argv[1] : "ok";
 	struct rlimit rl = { 4096, 4096 };
 
@@ -60,6 +76,10 @@ int main(int argc, char **argv)
 		return result("rlimit", setrlimit(RLIMIT_NOFILE, &rl));
 	if (!strcmp(m, "own"))
 		return try_open("own", argv[0], O_RDONLY);
+	if (!strcmp(m, "exec"))
+		return result("exec", execve(sh[0], sh, NULL));
+	if (!strcmp(m, "memory"))
+		return memory();
 	printf("usage: probe MODE\n");
 	return 2;
 }
