@@ -50,7 +50,7 @@ stop() {
 		wait "$p" 2>/dev/null
 		# What a dead leader left in its group (nginx's workers outlive
 		# a killed master); empty after a graceful stop.
-		kill -KILL -- "-$p" 2>/dev/null
+		kill -9 "-$p" 2>/dev/null
 	done
 	rm -f "$RUN/run.pid"
 	exit "$1"

@@ -426,12 +426,6 @@ static void finish(struct req *r)
 	}
 }
 
-static void set_nonblock(int fd)
-{
-	if (fd >= 0)
-		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-}
-
 static int start_child(struct req *r, const struct cgi_target *t)
 {
 	static __thread char env[ENV_CAP];
@@ -445,9 +439,6 @@ static int start_child(struct req *r, const struct cgi_target *t)
 		fail(r, 502, "warm child lost");
 		return -1;
 	}
-	set_nonblock(r->c.in);
-	set_nonblock(r->c.out);
-	set_nonblock(r->c.err);
 	return 0;
 }
 

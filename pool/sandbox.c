@@ -122,12 +122,14 @@ static struct sandbox_plan *plan_new(const struct fn_config *fn,
 	return p;
 }
 
-struct sandbox_plan *sandbox_prepare(const struct fn_config *fn,
-				     const struct sandbox_opts *opts,
-				     char *err, size_t errlen)
+static struct sandbox_plan *prepare(const struct fn_config *fn,
+				    const struct sandbox_opts *opts, bool learn,
+				    char *err, size_t errlen)
 {
 	struct sandbox_plan *p = plan_new(fn, opts);
 
+	if (p)
+		p->learn = learn;
 	if (!p) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -205,6 +207,20 @@ int sandbox_enter_child(const struct sandbox_plan *p)
 const char *sandbox_notes(const struct sandbox_plan *p)
 {
 	return p->notes;
+}
+
+struct sandbox_plan *sandbox_prepare(const struct fn_config *fn,
+				     const struct sandbox_opts *opts,
+				     char *err, size_t errlen)
+{
+	return prepare(fn, opts, false, err, errlen);
+}
+
+struct sandbox_plan *sandbox_prepare_learn(const struct fn_config *fn,
+					   const struct sandbox_opts *opts,
+					   char *err, size_t errlen)
+{
+	return prepare(fn, opts, true, err, errlen);
 }
 
 void sandbox_free(struct sandbox_plan *p)

@@ -27,6 +27,15 @@ struct sandbox_plan *sandbox_prepare(const struct fn_config *fn,
 				     char *err, size_t errlen);
 
 /*
+ * The same plan with a filter that allows every syscall (socket() still
+ * fails with network = no): for `novoctl learn`, which records the calls
+ * with ptrace. Landlock, namespaces and limits are those of the function.
+ */
+struct sandbox_plan *sandbox_prepare_learn(const struct fn_config *fn,
+					   const struct sandbox_opts *opts,
+					   char *err, size_t errlen);
+
+/*
  * In the spawner, once, before it makes children: drops to the user,
  * creates the per-function namespaces (user, ipc, uts, mount, and net
  * unless network = yes). Returns 0, or -1 with a reason in err.

@@ -28,6 +28,7 @@ struct sandbox_plan {
 
 	struct sock_fprog prog; /* exported once, installed raw per child */
 	bool notify;            /* default action is SECCOMP_RET_USER_NOTIF */
+	bool learn;             /* novoctl learn: every syscall allowed */
 
 	int ll_ruleset; /* Landlock ruleset fd, -1 when none */
 	int ll_abi;     /* 0: no Landlock */

@@ -43,6 +43,17 @@ static bool netless_call(const struct fn_config *fn, int nr)
 				nr == SCMP_SYS(socketpair));
 }
 
+static int add_netless(scmp_filter_ctx ctx)
+{
+	int rc;
+
+	rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 0);
+	if (rc < 0)
+		return rc;
+	return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES),
+				SCMP_SYS(socketpair), 0);
+}
+
 static int add_whitelist(scmp_filter_ctx ctx, const struct fn_config *fn)
 {
 	int rc;
@@ -54,13 +65,7 @@ static int add_whitelist(scmp_filter_ctx ctx, const struct fn_config *fn)
 		if (rc < 0)
 			return rc;
 	}
-	if (fn->network)
-		return 0;
-	rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 0);
-	if (rc < 0)
-		return rc;
-	return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES),
-				SCMP_SYS(socketpair), 0);
+	return fn->network ? 0 : add_netless(ctx);
 }
 
 /*
@@ -121,11 +126,11 @@ out:
 	return rc;
 }
 
-static scmp_filter_ctx new_ctx(bool notify)
+static scmp_filter_ctx new_ctx(uint32_t def)
 {
 	scmp_filter_ctx ctx;
 
-	ctx = seccomp_init(notify ? SCMP_ACT_NOTIFY : SCMP_ACT_KILL_PROCESS);
+	ctx = seccomp_init(def);
 	if (!ctx)
 		return NULL;
 	/* i386 and x32 calls on x86-64, or any foreign arch: killed */
@@ -144,14 +149,18 @@ int sbx_seccomp_prepare(struct sandbox_plan *p, const struct fn_config *fn,
 	scmp_filter_ctx ctx;
 	int rc;
 
-	p->notify = notify_available();
-	ctx = new_ctx(p->notify);
+	p->notify = !p->learn && notify_available();
+	ctx = new_ctx(p->learn ? SCMP_ACT_ALLOW : p->notify ?
+		      SCMP_ACT_NOTIFY : SCMP_ACT_KILL_PROCESS);
 	if (!ctx) {
 		snprintf(err, errlen, "seccomp: cannot create a filter");
 		return -1;
 	}
-	rc = add_whitelist(ctx, fn);
-	if (rc == 0)
+	if (p->learn)
+		rc = fn->network ? 0 : add_netless(ctx);
+	else
+		rc = add_whitelist(ctx, fn);
+	if (rc == 0 && !p->learn)
 		rc = add_child_needs(ctx, fn);
 	if (rc == 0 && export_bpf(ctx, &p->prog) < 0)
 		rc = -EIO;
@@ -162,7 +171,7 @@ int sbx_seccomp_prepare(struct sandbox_plan *p, const struct fn_config *fn,
 		return -1;
 	}
 	sbx_note(p, "seccomp: %zu syscalls, %u BPF insns, violation: %s",
-		 fn->n_syscalls, p->prog.len,
+		 fn->n_syscalls, p->prog.len, p->learn ? "none (learning)" :
 		 p->notify ? "user notification" : "SIGSYS (no user notif)");
 	return 0;
 }

@@ -236,6 +236,9 @@ int spawner_spawn(struct spawner *sp, struct warm_child *c, char *err,
 	c->in = fds[2];
 	c->out = fds[3];
 	c->err = fds[4];
+	/* novod's ends never block a request thread: set once, off the hot path */
+	for (int i = 2; i < 5; i++)
+		fcntl(fds[i], F_SETFL, fcntl(fds[i], F_GETFL) | O_NONBLOCK);
 	if (child_ready(c, err, errlen)) {
 		child_kill(c);
 		child_close(c);

@@ -7,6 +7,7 @@ import fcgi
 import procs
 from report import expect
 from stack import wait_for
+from t_request import pattern
 
 SLEEPY = "@cgi nanosleep clock_nanosleep"
 FORKY = ("@cgi nanosleep clock_nanosleep clone clone3 fork vfork wait4 setsid "
@@ -22,7 +23,7 @@ FUNCTIONS = """
 [bigcap]
 path = big/big
 syscalls = %(s)s
-max_output_kb = 64
+max_output_kb = 1024
 
 [tiny]
 path = big/big
@@ -93,11 +94,15 @@ def t_502(st, path, what):
 
 
 def t_abort(st):
-    r = st.get("/fn/bigcap?n=1048576&after=32768&pause=300", timeout=30)
-    expect(r.status == 200, "expected the response to start (200), got %r" % r)
+    """768 KiB, a pause (a streaming novod has sent them by then), then past 1 MiB."""
+    n = 2 * 1024 * 1024
+    r = st.get("/fn/bigcap?n=%d&after=786432&pause=400" % n, timeout=30)
+    expect(r.status == 200, "expected the response to start (200) after 768 KiB "
+           "streamed, got %r" % r)
     expect(r.incomplete or r.error,
            "transfer not aborted: %d bytes delivered as complete" % len(r.body))
-    expect(len(r.body) < 1048576, "all %d bytes delivered" % len(r.body))
+    expect(len(r.body) < n, "all %d bytes delivered" % len(r.body))
+    expect(r.body == pattern(len(r.body)), "the part delivered is not the function's output")
 
 
 def t_504(st):
@@ -160,6 +165,8 @@ def run(rep, st):
     rep.check("502 missing header block (no empty line)", t_502, st, "/fn/noheader?mode=1", "unterminated")
     rep.check("502 output over max_output_kb before sending", t_502, st,
               "/fn/tiny?n=3000&one=1", "3000 bytes at max_output_kb=1")
+    rep.check("502 output over max_output_kb before sending (buffered part)", t_502, st,
+              "/fn/tiny?n=20000", "20000 bytes at max_output_kb=1")
     rep.check("transfer aborted when output passes max_output_kb after sending began", t_abort, st)
     rep.check("504 over timeout_ms", t_504, st)
     rep.check("504 kills the function and its (setsid) grandchild", t_504_tree, st)

@@ -52,6 +52,9 @@ check "insmod again" insmod /novo.ko
 /sup register
 check "rmmod again" rmmod novo
 
+# the real novod, when run.sh packed it
+[ -x /novod ] && . /novod.sh
+
 dmesg | grep "novo" | sed 's/^/# dmesg: /'
 echo "novo-vm: done"
 poweroff -f

@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -514,6 +515,12 @@ static void test_names(void)
 	      "invalid names");
 }
 
+static int rm_one(const char *path, const struct stat *st, int flag,
+		  struct FTW *ftw)
+{
+	return remove(path);
+}
+
 int main(void)
 {
 	make_tree();
@@ -528,5 +535,6 @@ int main(void)
 	test_text();
 	test_identity();
 	test_names();
+	nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	return UNIT_END();
 }
