@@ -140,6 +140,7 @@ static void record(pid_t pid, bool *used)
 
 static void on_alarm(int sig)
 {
+	(void)sig;
 	kill(traced_root, SIGKILL);
 }
 
@@ -295,6 +296,31 @@ static int run(const struct server_config *srv, const struct fn_config *fn,
 	return WIFEXITED(st) && WEXITSTATUS(st) < 126 ? 0 : 1;
 }
 
+/*
+ * The sandbox changes the process that enters it (user, namespaces,
+ * Landlock): a forked learner enters it, novoctl itself stays as it was.
+ */
+static int run_apart(const struct server_config *srv,
+		     const struct fn_config *fn, const struct learn_args *a)
+{
+	pid_t pid;
+	int st;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		return 1;
+	if (pid == 0) {
+		st = run(srv, fn, a);
+		fflush(stdout);
+		_exit(st);
+	}
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return 1;
+	return WEXITSTATUS(st);
+}
+
 static const char *default_config(void)
 {
 	return access("conf/novod.ini", F_OK) == 0 ? "conf/novod.ini" :
@@ -323,8 +349,7 @@ int learn_main(int argc, char **argv)
 		config_free(&cfg);
 		return 1;
 	}
-	fflush(stdout);
-	rc = run(&cfg.server, fn, &a);
+	rc = run_apart(&cfg.server, fn, &a);
 	config_free(&cfg);
 	return rc;
 }

@@ -154,32 +154,58 @@ static int push_idle(struct pool *p, struct warm_child *c)
 	return 0;
 }
 
-static void pool_spawn_one(struct pool *p)
-{
-	struct warm_child c;
-	char err[256];
-	int rc;
+#define SPAWN_BATCH 8
 
-	p->spawning = 1;
+/* Makes up to n children outside the lock; returns how many came. */
+static unsigned spawn_batch(struct pool *p, struct warm_child *cs, unsigned n,
+			    char *err, size_t errlen)
+{
+	unsigned got = 0, ready = 0;
+
+	if (spawner_request(&p->sp, n) != 0) {
+		snprintf(err, errlen, "spawner gone");
+		return 0;
+	}
+	while (got < n && spawner_receive(&p->sp, &cs[got], err, errlen) == 0)
+		got++;
+	for (unsigned i = 0; i < got; i++) {
+		if (child_wait_ready(&cs[i], err, errlen) != 0)
+			continue;
+		/* bound before it can exec: the module polices it from its
+		 * first call */
+		if (lkm_state() == LKM_STATE_ACTIVE &&
+		    lkm_bind(cs[i].pid, p->fn->name) != 0)
+			log_msg(LOG_WARN, "fn=%s pid=%d: lkm bind failed",
+				p->fn->name, (int)cs[i].pid);
+		cs[ready++] = cs[i];
+	}
+	return ready;
+}
+
+static void pool_spawn(struct pool *p, unsigned want)
+{
+	struct warm_child cs[SPAWN_BATCH];
+	unsigned n = want < SPAWN_BATCH ? want : SPAWN_BATCH, got;
+	char err[256] = "";
+
+	p->spawning = n;
 	pthread_mutex_unlock(&p->lock);
-	rc = spawner_spawn(&p->sp, &c, err, sizeof(err));
+	got = spawn_batch(p, cs, n, err, sizeof(err));
 	pthread_mutex_lock(&p->lock);
 	p->spawning = 0;
-	/* bound before it can exec: the module polices it from its 1st call */
-	if (rc == 0 && lkm_state() == LKM_STATE_ACTIVE &&
-	    lkm_bind(c.pid, p->fn->name) != 0)
-		log_msg(LOG_WARN, "fn=%s pid=%d: lkm bind failed", p->fn->name,
-			(int)c.pid);
-	if (rc == 0 && push_idle(p, &c) == 0) {
-		p->stats->spawned++;
+	for (unsigned i = 0; i < got; i++) {
+		if (push_idle(p, &cs[i]) == 0) {
+			p->stats->spawned++;
+			continue;
+		}
+		child_kill(&cs[i]);
+		child_close(&cs[i]);
+	}
+	if (got > 0)
 		pthread_cond_broadcast(&p->cv_idle);
+	if (got == n)
 		return;
-	}
-	if (rc == 0) {
-		child_kill(&c);
-		child_close(&c);
-	}
-	p->stats->spawn_failures++;
+	p->stats->spawn_failures += n - got;
 	p->backoff_ns = now_ns() + BACKOFF_NS;
 	if (spawner_dead(&p->sp))
 		p->sp_dead = true;
@@ -203,7 +229,7 @@ static void *pool_thread(void *arg)
 			next_sweep = now + 500000000LL;
 		}
 		if (p->n_idle < target && !p->sp_dead && now >= p->backoff_ns) {
-			pool_spawn_one(p);
+			pool_spawn(p, target - p->n_idle);
 			continue;
 		}
 		deadline_ts(now_ns() + 100000000LL, &ts);

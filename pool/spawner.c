@@ -207,8 +207,15 @@ static int child_ready(struct warm_child *c, char *err, size_t errlen)
 	return 0;
 }
 
-int spawner_spawn(struct spawner *sp, struct warm_child *c, char *err,
-		  size_t errlen)
+int spawner_request(struct spawner *sp, unsigned n)
+{
+	unsigned char cmd[2] = {'S', (unsigned char)(n > 255 ? 255 : n)};
+
+	return fdpass_send(sp->sock, cmd, sizeof(cmd), NULL, 0);
+}
+
+int spawner_receive(struct spawner *sp, struct warm_child *c, char *err,
+		    size_t errlen)
 {
 	struct spawn_reply r;
 	int fds[5], nfds;
@@ -216,10 +223,6 @@ int spawner_spawn(struct spawner *sp, struct warm_child *c, char *err,
 
 	memset(c, 0, sizeof(*c));
 	c->pidfd = c->ctl = c->in = c->out = c->err = c->notify = -1;
-	if (fdpass_send(sp->sock, "S", 1, NULL, 0)) {
-		snprintf(err, errlen, "spawner gone");
-		return -1;
-	}
 	n = fdpass_recv(sp->sock, &r, sizeof(r), fds, 5, &nfds,
 			SPAWN_TIMEOUT_MS);
 	if (n != (ssize_t)sizeof(r) || !r.ok || nfds != 5) {
@@ -239,12 +242,16 @@ int spawner_spawn(struct spawner *sp, struct warm_child *c, char *err,
 	/* novod's ends never block a request thread: set once, off the hot path */
 	for (int i = 2; i < 5; i++)
 		fcntl(fds[i], F_SETFL, fcntl(fds[i], F_GETFL) | O_NONBLOCK);
-	if (child_ready(c, err, errlen)) {
-		child_kill(c);
-		child_close(c);
-		return -1;
-	}
 	return 0;
+}
+
+int child_wait_ready(struct warm_child *c, char *err, size_t errlen)
+{
+	if (child_ready(c, err, errlen) == 0)
+		return 0;
+	child_kill(c);
+	child_close(c);
+	return -1;
 }
 
 int child_start(struct warm_child *c, const char *env, size_t len)
@@ -427,7 +434,7 @@ int spawner_main(int argc, char **argv)
 {
 	struct spawner_state st = {.sock = 3};
 	char err[256] = "", msg[512];
-	char cmd;
+	unsigned char cmd[2];
 	int nfds;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -442,9 +449,13 @@ int spawner_main(int argc, char **argv)
 	snprintf(msg, sizeof(msg), "ok %s", sandbox_notes(st.plan));
 	if (fdpass_send(st.sock, msg, strlen(msg), NULL, 0))
 		return 1;
-	while (fdpass_recv(st.sock, &cmd, 1, NULL, 0, &nfds, -1) == 1) {
-		if (cmd != 'S' || spawn_one(&st))
+	/* "S" and a count: children are made back to back, set up in parallel */
+	while (fdpass_recv(st.sock, cmd, sizeof(cmd), NULL, 0, &nfds, -1) == 2) {
+		if (cmd[0] != 'S')
 			break;
+		for (unsigned i = 0; i < cmd[1]; i++)
+			if (spawn_one(&st))
+				return 1;
 	}
 	return 0;
 }

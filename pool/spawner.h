@@ -35,9 +35,15 @@ int spawner_init(const char *self_exe);
 int spawner_start(struct spawner *sp, const struct fn_config *fn,
 		  const struct sandbox_opts *opts, char *err, size_t errlen);
 
-/* Asks for one warm child and waits until it is ready (bounded). */
-int spawner_spawn(struct spawner *sp, struct warm_child *c, char *err,
-		  size_t errlen);
+/*
+ * Asks for n warm children at once; then spawner_receive() takes each one's
+ * descriptors in order, and child_wait_ready() waits (bounded) until it has
+ * set up its sandbox. Children set themselves up in parallel meanwhile.
+ */
+int spawner_request(struct spawner *sp, unsigned n);
+int spawner_receive(struct spawner *sp, struct warm_child *c, char *err,
+		    size_t errlen);
+int child_wait_ready(struct warm_child *c, char *err, size_t errlen);
 
 /* Closes the channel (the spawner exits) and reaps it. */
 void spawner_stop(struct spawner *sp);
