@@ -8,6 +8,7 @@
  * was used, then single names.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/audit.h>
 #include <pwd.h>
 #include <seccomp.h>
@@ -16,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -60,21 +60,33 @@ static int parse_args(int argc, char **argv, struct learn_args *a)
 	return 0;
 }
 
-/* The request body, and later the response, live in memfds: no pipe
- * can fill up while the tracer waits. */
-static int memfd_with(const char *data)
-{
-	int fd = memfd_create("novo-learn", MFD_CLOEXEC);
-	size_t len = data ? strlen(data) : 0;
+/*
+ * stdin and stdout are pipes, as under novod (a program may act on the
+ * kind of its fds), made large so that nothing blocks while the tracer
+ * waits: the body and the response may be up to PIPE_MAX each.
+ */
+#define PIPE_MAX (1 << 20)
 
-	if (fd < 0)
+static int make_pipes(const char *body, int *in, int *out)
+{
+	int p[2], q[2];
+	size_t len = body ? strlen(body) : 0;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
 		return -1;
-	if (len && write(fd, data, len) != (ssize_t)len) {
-		close(fd);
+	if (pipe2(q, O_CLOEXEC) < 0) {
+		close(p[0]);
+		close(p[1]);
 		return -1;
 	}
-	lseek(fd, 0, SEEK_SET);
-	return fd;
+	fcntl(p[1], F_SETPIPE_SZ, PIPE_MAX);
+	fcntl(q[1], F_SETPIPE_SZ, PIPE_MAX);
+	if (len > PIPE_MAX || (len && write(p[1], body, len) != (ssize_t)len))
+		errno = EFBIG;
+	close(p[1]);
+	*in = p[0];
+	*out = q[0];
+	return q[1];
 }
 
 static void env_add(char **env, size_t *n, const char *k, const char *v)
@@ -212,7 +224,7 @@ static void print_line(bool *used)
 static void show_response(int out, int st)
 {
 	char buf[512];
-	ssize_t n = pread(out, buf, sizeof(buf) - 1, 0);
+	ssize_t n = read(out, buf, sizeof(buf) - 1);
 
 	buf[n > 0 ? n : 0] = '\0';
 	if (WIFEXITED(st))
@@ -267,11 +279,12 @@ static int run(const struct server_config *srv, const struct fn_config *fn,
 {
 	static bool used[NR_MAX];
 	char **envp = make_env(fn, a);
-	int in = memfd_with(a->body), out = memfd_with(NULL), st;
+	int in, out, wout, st;
 	struct sandbox_plan *plan;
 
-	if (in < 0 || out < 0) {
-		fprintf(stderr, "novoctl: memfd: %s\n", strerror(errno));
+	wout = make_pipes(a->body, &in, &out);
+	if (wout < 0) {
+		fprintf(stderr, "novoctl: pipe: %s\n", strerror(errno));
 		return 1;
 	}
 	plan = learn_plan(srv, fn);
@@ -281,7 +294,8 @@ static int run(const struct server_config *srv, const struct fn_config *fn,
 				     sandbox_child_clone_flags(plan),
 				     NULL, NULL, NULL, 0);
 	if (traced_root == 0)
-		child(plan, fn, in, out, envp);
+		child(plan, fn, in, wout, envp);
+	close(wout);
 	if (traced_root < 0)
 		return 1;
 	signal(SIGALRM, on_alarm);

@@ -53,8 +53,7 @@ static int write_file(const char *path, const char *s)
 	return rc;
 }
 
-/* Same ids inside as outside: the spawner's caps hold only in its ns. */
-static int map_ids(uid_t uid, gid_t gid)
+static int write_maps(uid_t uid, gid_t gid)
 {
 	char buf[64];
 
@@ -65,6 +64,21 @@ static int map_ids(uid_t uid, gid_t gid)
 		return -1;
 	snprintf(buf, sizeof(buf), "%u %u 1\n", (unsigned)gid, (unsigned)gid);
 	return write_file("/proc/self/gid_map", buf);
+}
+
+/*
+ * Same ids inside as outside: the spawner's caps hold only in its ns.
+ * After a switch from root the process is not dumpable and its /proc
+ * files stay root's: dumpable for the writes, then not again.
+ */
+static int map_ids(uid_t uid, gid_t gid)
+{
+	int rc;
+
+	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+	rc = write_maps(uid, gid);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	return rc;
 }
 
 static int ns_flags(const struct sandbox_plan *p)
@@ -84,8 +98,8 @@ static void ns_after(struct sandbox_plan *p)
 	    write_file("/proc/sys/user/max_user_namespaces", "0") < 0)
 		sbx_note(p, "nested user namespaces not capped: %s",
 			 strerror(errno));
-	sbx_note(p, "namespaces: %suser ipc uts mnt%s pid", p->userns ? "" :
-		 "(no user) ", p->network ? " (host net)" : " net");
+	sbx_note(p, "namespaces: %sipc uts mnt%s%s", p->userns ? "user " : "",
+		 p->network ? " (host net)" : " net", p->newpid ? " pid" : "");
 }
 
 /*

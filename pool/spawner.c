@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/sched.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -18,11 +17,10 @@
 #include <unistd.h>
 
 #include "fdpass.h"
+#include "warm_child.h"
 
 #define SPAWN_TIMEOUT_MS 5000
 #define CONF_MAX (256 * 1024)
-#define ENV_MAX (256 * 1024)
-#define ENV_VARS_MAX 4096
 
 extern char **environ;
 
@@ -292,90 +290,21 @@ struct spawner_state {
 	int sock;
 };
 
-static void child_fail(int ctl, const char *what)
-{
-	char msg[128];
-	int n = snprintf(msg, sizeof(msg), "E%s: %s", what, strerror(errno));
-
-	(void)!send(ctl, msg, (size_t)n, MSG_NOSIGNAL);
-	_exit(127);
-}
-
-/* Splits "K=V\0K=V\0" into envp; the buffer outlives the exec call. */
-static void build_envp(char *buf, size_t len, char **envp, size_t max)
-{
-	size_t n = 0, pos = 0;
-
-	while (pos < len && n + 1 < max) {
-		size_t l = strnlen(buf + pos, len - pos);
-
-		if (pos + l == len)
-			break; /* not terminated: drop it */
-		if (l > 0 && memchr(buf + pos, '=', l))
-			envp[n++] = buf + pos;
-		pos += l + 1;
-	}
-	envp[n] = NULL;
-}
-
-static void wait_and_exec(const struct spawner_state *st)
-{
-	static char env[ENV_MAX];
-	static char *envp[ENV_VARS_MAX];
-	char *argv[] = {st->fn.path, NULL};
-	ssize_t n;
-
-	do
-		n = recv(3, env, sizeof(env), 0);
-	while (n < 0 && errno == EINTR);
-	if (n <= 0)
-		_exit(0); /* retired before it got a request */
-	build_envp(env, (size_t)n, envp, ENV_VARS_MAX);
-	execve(st->fn.path, argv, envp);
-	_exit(127);
-}
-
-static void child_main(const struct spawner_state *st, int ctl, int in,
-		       int out, int errfd)
-{
-	int nfd;
-
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0 ||
-	    dup3(ctl, 3, O_CLOEXEC) < 0)
-		child_fail(ctl, "dup2");
-	if (syscall(SYS_close_range, 4, ~0U, 0) != 0)
-		child_fail(3, "close_range");
-	setsid();
-	nfd = sandbox_enter_child(st->plan);
-	if (nfd == -2)
-		child_fail(3, "sandbox");
-	if (fdpass_send(3, "R", 1, &nfd, nfd >= 0 ? 1 : 0))
-		_exit(127);
-	if (nfd >= 0)
-		close(nfd);
-	wait_and_exec(st);
-}
-
 static int spawn_one(struct spawner_state *st)
 {
 	struct spawn_reply r = {.ok = 0};
 	int ctl[2], in[2], out[2], er[2], pidfd = -1;
-	struct clone_args ca;
-	long pid;
+	struct child_fds cf;
+	pid_t pid;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl))
 		goto fail0;
 	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) ||
 	    pipe2(er, O_CLOEXEC))
 		goto fail0; /* the spawner exits below; fds go with it */
-	memset(&ca, 0, sizeof(ca));
-	ca.flags = CLONE_PARENT | CLONE_PIDFD |
-		   sandbox_child_clone_flags(st->plan);
-	ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
-	pid = syscall(SYS_clone3, &ca, sizeof(ca));
-	if (pid == 0)
-		child_main(st, ctl[1], in[0], out[1], er[1]);
+	cf = (struct child_fds){.in = in[0], .out = out[1], .err = er[1],
+				.ctl = ctl[1]};
+	pid = warm_child_clone(st->fn.path, st->plan, &cf, &pidfd);
 	close(ctl[1]);
 	close(in[0]);
 	close(out[1]);

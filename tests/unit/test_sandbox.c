@@ -197,8 +197,9 @@ static int recv_ready(int sock, int *nfd, long *ns)
 	return 0;
 }
 
-/* The warm child: stdout on out, ctl on fd 3, then sandbox, ready, exec. */
-static void child(const struct sandbox_plan *plan, int out, int ctl,
+/* The warm child: stdin and stdout pipes, ctl on fd 3, then sandbox,
+ * ready, exec: as under novod. */
+static void child(const struct sandbox_plan *plan, int in, int out, int ctl,
 		  char **argv)
 {
 	char *envp[] = { NULL };
@@ -206,7 +207,7 @@ static void child(const struct sandbox_plan *plan, int out, int ctl,
 	int nfd;
 	char go;
 
-	if (dup2(out, 1) < 0 || dup2(ctl, 3) < 0)
+	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(ctl, 3) < 0)
 		_exit(120);
 	syscall(SYS_close_range, 4, ~0U, 0);
 	t0 = now_ns();
@@ -272,15 +273,17 @@ static void spawner(const struct fn_config *fn, bool on, char **argv,
 		    struct outcome *o)
 {
 	struct sandbox_plan *plan = make_plan(fn, on, o);
-	int sv[2], out[2], nfd;
+	int sv[2], in[2], out[2], nfd;
 	pid_t pid;
 
 	if (!plan || socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) < 0 ||
-	    pipe(out) < 0)
+	    pipe(in) < 0 || pipe(out) < 0)
 		return;
+	close(in[1]); /* an empty body */
 	pid = clone_child(sandbox_child_clone_flags(plan));
 	if (pid == 0)
-		child(plan, out[1], sv[1], argv);
+		child(plan, in[0], out[1], sv[1], argv);
+	close(in[0]);
 	close(out[1]);
 	close(sv[1]);
 	if (pid < 0 || recv_ready(sv[0], &nfd, &o->enter_ns) < 0) {
@@ -491,7 +494,7 @@ static int run_one(char **argv)
 	fn.path = argv[3];
 	fn.syscalls = argv[2];
 	fn.cpu_ms = 1000;
-	fn.memory_mb = 256;
+	fn.memory_mb = 128; /* the default of functions.ini */
 	fn.warm = fn.max_concurrency = 1;
 	if (syscalls_resolve(argv[2], &fn.syscall_nr, &fn.n_syscalls, err,
 			     sizeof(err))) {

@@ -1,0 +1,154 @@
+/* warm_child.c - clone(CLONE_VM) children: cheap to make, exec on request. */
+#include "warm_child.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "fdpass.h"
+
+#define ENV_MAX (128 * 1024)
+#define ENV_VARS_MAX 4096
+#define STACK_SIZE (64 * 1024)
+#define REGIONS_MAX 1024
+
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+
+/* Everything the child touches lives here, never in the spawner's heap. */
+struct region {
+	volatile pid_t tid; /* cleared by the kernel at exec or exit */
+	const char *path;
+	const struct sandbox_plan *plan;
+	struct child_fds fds;
+	bool setsid;
+	char *envp[ENV_VARS_MAX];
+	char env[ENV_MAX];
+	char stack[STACK_SIZE] __attribute__((aligned(16)));
+};
+
+static struct region *regions[REGIONS_MAX];
+static unsigned n_regions;
+
+static void child_fail(int ctl, const char *what)
+{
+	char msg[96];
+	int n = snprintf(msg, sizeof(msg), "E%s: errno %d", what, errno);
+
+	(void)!send(ctl, msg, (size_t)n, MSG_NOSIGNAL);
+	_exit(127);
+}
+
+/* Splits "K=V\0K=V\0" into envp, in place. */
+static void build_envp(char *buf, size_t len, char **envp, size_t max)
+{
+	size_t n = 0, pos = 0;
+
+	while (pos < len && n + 1 < max) {
+		size_t l = strnlen(buf + pos, len - pos);
+
+		if (pos + l == len)
+			break; /* not terminated: drop it */
+		if (l > 0 && memchr(buf + pos, '=', l))
+			envp[n++] = buf + pos;
+		pos += l + 1;
+	}
+	envp[n] = NULL;
+}
+
+static void wait_and_exec(struct region *r)
+{
+	char *argv[] = {(char *)r->path, NULL};
+	ssize_t n;
+
+	do
+		n = recv(3, r->env, sizeof(r->env), 0);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		_exit(0); /* retired before it got a request */
+	build_envp(r->env, (size_t)n, r->envp, ENV_VARS_MAX);
+	execve(r->path, argv, r->envp);
+	_exit(127);
+}
+
+static int child_main(void *arg)
+{
+	struct region *r = arg;
+	int nfd;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (dup2(r->fds.in, 0) < 0 || dup2(r->fds.out, 1) < 0 ||
+	    dup2(r->fds.err, 2) < 0 || dup3(r->fds.ctl, 3, O_CLOEXEC) < 0)
+		child_fail(r->fds.ctl, "dup2");
+	if (syscall(SYS_close_range, 4, ~0U, 0) != 0)
+		child_fail(3, "close_range");
+	/* without a pid namespace its session is what novod kills */
+	if (r->setsid)
+		setsid();
+	nfd = sandbox_enter_child(r->plan);
+	if (nfd == -2)
+		child_fail(3, "sandbox");
+	if (fdpass_send(3, "R", 1, &nfd, nfd >= 0 ? 1 : 0))
+		_exit(127);
+	if (nfd >= 0)
+		close(nfd);
+	wait_and_exec(r);
+	return 127;
+}
+
+void warm_child_reap(void)
+{
+	unsigned i = 0;
+
+	while (i < n_regions) {
+		if (__atomic_load_n(&regions[i]->tid, __ATOMIC_ACQUIRE) != 0) {
+			i++;
+			continue;
+		}
+		munmap(regions[i], sizeof(struct region));
+		regions[i] = regions[--n_regions];
+	}
+}
+
+pid_t warm_child_clone(const char *path, const struct sandbox_plan *plan,
+		       const struct child_fds *fds, int *pidfd)
+{
+	unsigned long ns = sandbox_child_clone_flags(plan);
+	int flags = CLONE_VM | CLONE_PARENT | CLONE_PIDFD |
+		    CLONE_CHILD_CLEARTID | (int)ns;
+	struct region *r;
+	pid_t pid;
+
+	warm_child_reap();
+	if (n_regions == REGIONS_MAX) {
+		errno = EAGAIN;
+		return -1;
+	}
+	r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (r == MAP_FAILED)
+		return -1;
+	r->tid = -1;
+	r->path = path;
+	r->plan = plan;
+	r->fds = *fds;
+	r->setsid = !(ns & CLONE_NEWPID);
+	pid = clone(child_main, r->stack + STACK_SIZE, flags, r, pidfd, NULL,
+		    &r->tid);
+	if (pid < 0) {
+		munmap(r, sizeof(*r));
+		return -1;
+	}
+	regions[n_regions++] = r;
+	return pid;
+}

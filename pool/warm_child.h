@@ -1,0 +1,26 @@
+/* warm_child.h - a warm child from clone to execve. */
+#ifndef NOVO_WARM_CHILD_H
+#define NOVO_WARM_CHILD_H
+
+#include <sys/types.h>
+
+#include "sandbox.h"
+
+/* The child's ends: stdin read, stdout/stderr write, its ctl socket. */
+struct child_fds {
+	int in, out, err, ctl;
+};
+
+/*
+ * Clones a child that shares the spawner's memory until it execs (no page
+ * tables to copy, nothing to unmap at exec): it runs on a stack of its own,
+ * takes no lock and allocates nothing. Its parent is novod (CLONE_PARENT).
+ * Returns its pid and *pidfd, or -1.
+ */
+pid_t warm_child_clone(const char *path, const struct sandbox_plan *plan,
+		       const struct child_fds *fds, int *pidfd);
+
+/* Frees the stacks of children that have exec'd or died. */
+void warm_child_reap(void);
+
+#endif

@@ -1,0 +1,130 @@
+"""phases_fail.py - a host killed (SIGKILL) and a host drained (SIGTERM)
+under load.
+
+A request *reached a function* on host H when whoami began for it there:
+its first act is to create ran/<id> in H's folder, a record that outlives
+H. The load alternates GET and POST; the function sleeps, so that some
+requests are inside a function when the signal lands.
+"""
+
+import signal
+import time
+
+from hosts import wait_for
+from load import Load
+from phases_basic import host_answers, ran_where
+
+
+def load_around(c, prefix, ms, sig_at, act):
+    """Runs a GET/POST load, calls act() sig_at s in; (results, t_act)."""
+    ld = Load(c.lb.port, "whoami", prefix, clients=16, ms=ms,
+              methods=("GET", "POST"), seconds=sig_at + 3.5,
+              max_requests=3000).start()
+    time.sleep(sig_at)
+    t_act = time.monotonic()
+    act()
+    stuck = ld.join()
+    c.r.check(not stuck, "%s: the load stopped within its bounds" % prefix)
+    return ld.results, t_act
+
+
+def no_leftovers(c, h, what):
+    left = wait_for(lambda: not h.leftovers(), 5) or h.leftovers()
+    c.r.check(left is True, "%s: no process of %s is left" % (what, h.name),
+              "still running: %s" % left)
+
+
+def kill(c):
+    h1, others = c.hosts[0], c.hosts[1:]
+    res, t_kill = load_around(c, "kill", 150, 2.0,
+                              lambda: h1.signal(signal.SIGKILL))
+    st = h1.wait_exit(3)
+    c.r.check(st == -signal.SIGKILL, "kill: h1's novod died of SIGKILL "
+              "under load", "exit %s" % st)
+    no_leftovers(c, h1, "kill")
+    where = ran_where(c)
+    on_h1 = h1.ran_ids()
+    failed = [r for r in res if not r.ok]
+    unanswered = [r for r in res if r.status is None]
+    c.r.check(not unanswered, "kill: every one of %d requests got an HTTP "
+              "answer from nginx" % len(res),
+              "%d did not, e.g. %s" % (len(unanswered),
+                                       [(r.id, r.error) for r in unanswered[:3]]))
+    not_reached = [r for r in failed if r.id not in on_h1]
+    c.r.check(not not_reached,
+              "kill: zero failed requests that had not reached a function "
+              "(%d failed, each one inside whoami on h1 when it died)"
+              % len(failed),
+              "%d failed with no ran/ record on h1: %s" % (
+                  len(not_reached), [(r.id, r.method, r.status, r.error,
+                                      where.get(r.id)) for r in not_reached[:5]]))
+    failed_get = [r.id for r in failed if r.method == "GET"]
+    c.r.check(not failed_get, "kill: every GET answered 200 (nginx retries "
+              "a GET whose host died)", "failed GETs: %s" % failed_get[:5])
+    after = [r for r in res if r.t0 > t_kill]
+    names = {h.name for h in others}
+    hosts_after = {r.host for r in after if r.ok}
+    c.r.check(after and all(r.ok and r.host in names for r in after)
+              and hosts_after == names,
+              "kill: all %d requests sent after the kill answered 200 by %s"
+              % (len(after), " and ".join(sorted(hosts_after))),
+              "%d not answered by h2/h3" % sum(
+                  1 for r in after if not (r.ok and r.host in names)))
+    twice_post = [r.id for r in res if r.method == "POST"
+                  and len(where.get(r.id, [])) > 1]
+    c.r.check(not twice_post, "kill: no POST ran twice",
+              "ran on two hosts: %s" % [(i, where[i]) for i in twice_post[:5]])
+    wrong = [r.id for r in res if r.ok and r.host not in where.get(r.id, [])]
+    c.r.check(not wrong, "kill: each 200 comes from a host that ran it")
+    rerun = [r.id for r in res if r.method == "GET" and r.ok
+             and r.id in on_h1 and r.host != "h1"]
+    c.r.note("kill: %d requests, %d failed (POSTs cut inside whoami on h1), "
+             "%d GETs cut on h1 and run again on another host" % (
+                 len(res), len(failed), len(rerun)))
+    c.r.number("kill: %d requests (16 clients, GET/POST, 150 ms function), "
+               "SIGKILL of h1 2 s in: %d failed, all POSTs inside whoami on "
+               "h1; %d GETs re-run by nginx on h2/h3; %d answered after the "
+               "kill, all by h2/h3" % (len(res), len(failed), len(rerun),
+                                       len(after)))
+    h1.start()
+    c.r.check(wait_for(lambda: host_answers(c, h1, "whoami", "restart-h1"), 10),
+              "kill: h1's novod restarted at once binds port 9000 and serves")
+
+
+def drain(c):
+    h3 = c.hosts[2]
+    t = {}
+
+    def term():
+        h3.signal(signal.SIGTERM)
+
+    res, t_term = load_around(c, "drain", 300, 2.0, term)
+    st = h3.wait_exit(15)
+    t["exit"] = time.monotonic() - t_term
+    c.r.check(st == 0, "drain: h3's novod exits 0 after SIGTERM (%.2f s)"
+              % t["exit"], "exit %s" % st)
+    no_leftovers(c, h3, "drain")
+    failed = [r for r in res if not r.ok]
+    posts = sum(1 for r in res if r.method == "POST")
+    c.r.check(res and not failed, "drain: all %d requests (%d POST) answered "
+              "200" % (len(res), posts),
+              "%d failed: %s" % (len(failed), [(r.id, r.method, r.status,
+                                                r.error) for r in failed[:5]]))
+    finished = [r for r in res if r.ok and r.host == "h3" and r.t1 > t_term]
+    c.r.check(finished, "drain: %d requests in flight on h3 at SIGTERM were "
+              "finished by h3" % len(finished))
+    where = ran_where(c)
+    twice = [r.id for r in res if len(where.get(r.id, [])) != 1]
+    c.r.check(not twice, "drain: each request ran exactly once",
+              "%s" % [(i, where.get(i)) for i in twice[:5]])
+    log = h3.log_text()
+    c.r.check("graceful stop" in log and "stopped" in log,
+              "drain: h3's log tells the graceful stop")
+    after = [r for r in res if r.t0 > t_term]
+    c.r.number("drain: %d requests (16 clients, GET/POST, 300 ms function), "
+               "SIGTERM to h3 2 s in: 0 lost expected, %d failed; %d finished "
+               "by h3 after SIGTERM; h3 exited in %.2f s; %d sent after, "
+               "answered by %s" % (len(res), len(failed), len(finished),
+                                   t["exit"], len(after),
+                                   " ".join(sorted({r.host for r in after
+                                                    if r.ok}))))

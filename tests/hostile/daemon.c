@@ -1,0 +1,32 @@
+/*
+ * daemon - double fork and setsid: a daemon that beats into TARGET for 8 s
+ * after the request ended. The verdict is the test's: does the beat go on?
+ */
+#include <sys/wait.h>
+
+#include "beat.h"
+
+int main(void)
+{
+	const char *path = need_env("TARGET");
+	pid_t p = fork();
+	int st;
+
+	if (p < 0)
+		result(0, "fork: %s", ename(errno));
+	if (p == 0) {
+		if (setsid() < 0)
+			_exit(3);
+		if (fork() != 0)
+			_exit(0);
+		close(0);
+		close(1);
+		close(2);
+		beat(path, "daemon", 80);
+		_exit(0);
+	}
+	waitpid(p, &st, 0);
+	dprintf(1, "Content-Type: text/plain\r\n\r\nSPAWNED daemon (middle child %s)\n",
+		WIFEXITED(st) && WEXITSTATUS(st) == 0 ? "exited 0" : "failed");
+	return 0;
+}
