@@ -43,7 +43,7 @@ static int parse_args(int argc, char **argv, struct learn_args *a)
 {
 	int opt;
 
-	optind = 1;
+	optind = 0; /* glibc: reset, novoctl ran getopt before */
 	while ((opt = getopt(argc, argv, "q:d:c:")) != -1) {
 		if (opt == 'q')
 			a->query = optarg;

@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "fcgi_client.h"
+#include "learn.h"
 
 #define TIMEOUT_MS 5000
 #define REPLY_MAX (4 << 20)
@@ -355,6 +356,23 @@ static const char *default_config(void)
 	return "/etc/novo/novod.ini";
 }
 
+/* learn parses its own flags: hand it ours, -c included. */
+static int cmd_learn(const char *file, int argc, char **argv)
+{
+	char **av = calloc((size_t)argc + 3, sizeof(*av));
+	int rc;
+
+	if (av == NULL)
+		return 1;
+	memcpy(av, argv, (size_t)argc * sizeof(*av));
+	av[argc] = "-c";
+	av[argc + 1] = (char *)file;
+	optind = 0; /* glibc: start getopt afresh */
+	rc = learn_main(argc + 2, av);
+	free(av);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	const char *file = NULL, *cmd;
@@ -380,11 +398,8 @@ int main(int argc, char **argv)
 		return cmd_check(file);
 	if (!strcmp(cmd, "reload") && argc - optind == 1)
 		return cmd_reload(file);
-	if (!strcmp(cmd, "learn")) {
-		/* TODO(learn): dispatch to learn_main() of pool/learn.c once it exists */
-		fputs("novoctl: learn is not built yet\n", stderr);
-		return 1;
-	}
+	if (!strcmp(cmd, "learn"))
+		return cmd_learn(file, argc - optind, argv + optind);
 	fputs(usage_text, stderr);
 	return 2;
 }

@@ -39,6 +39,9 @@ struct region {
 
 static struct region *regions[REGIONS_MAX];
 static unsigned n_regions;
+/* stacks of children that have exec'd, kept for the next ones */
+static struct region *spare[64];
+static unsigned n_spare;
 
 static void child_fail(int ctl, const char *what)
 {
@@ -115,7 +118,10 @@ void warm_child_reap(void)
 			i++;
 			continue;
 		}
-		munmap(regions[i], sizeof(struct region));
+		if (n_spare < sizeof(spare) / sizeof(spare[0]))
+			spare[n_spare++] = regions[i];
+		else
+			munmap(regions[i], sizeof(struct region));
 		regions[i] = regions[--n_regions];
 	}
 }
@@ -134,8 +140,10 @@ pid_t warm_child_clone(const char *path, const struct sandbox_plan *plan,
 		errno = EAGAIN;
 		return -1;
 	}
-	r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	r = n_spare > 0 ? spare[--n_spare]
+			: mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
+			       0);
 	if (r == MAP_FAILED)
 		return -1;
 	r->tid = -1;

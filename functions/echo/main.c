@@ -28,36 +28,36 @@ static void print_vars(char **vars, size_t n, int headers)
 	}
 }
 
-/* Copies the body: exactly CONTENT_LENGTH bytes at most (RFC 3875 4.2). */
-static long copy_body(void)
+/* Copies the body: CONTENT_LENGTH bytes at most (RFC 3875 4.2). */
+static void copy_body(void)
 {
 	const char *cl = getenv("CONTENT_LENGTH");
 	long left = cl && *cl ? strtol(cl, NULL, 10) : 0;
-	long total = 0;
 	char buf[8192];
 
 	while (left > 0) {
-		size_t want = left < (long)sizeof(buf) ? (size_t)left :
-							 sizeof(buf);
-		size_t got = fread(buf, 1, want, stdin);
+		size_t want = sizeof(buf);
+		size_t got;
 
+		if (left < (long)want)
+			want = (size_t)left;
+		got = fread(buf, 1, want, stdin);
 		if (got == 0)
 			break;
 		fwrite(buf, 1, got, stdout);
 		left -= (long)got;
-		total += (long)got;
 	}
-	return total;
 }
 
 int main(void)
 {
 	const char *method = getenv("REQUEST_METHOD");
 	size_t n = 0;
+	char **vars;
 
 	while (environ[n])
 		n++;
-	char **vars = malloc((n ? n : 1) * sizeof(*vars));
+	vars = malloc((n ? n : 1) * sizeof(*vars));
 	if (!vars) {
 		fputs("echo: out of memory\n", stderr);
 		return 1;

@@ -144,6 +144,8 @@ http {
 
     def start_novod(self):
         """Starts novod; returns None when its socket answers, else why not."""
+        if getattr(self, "novod_out", None):
+            self.novod_out.close()
         self.novod_out = open(os.path.join(self.dir, "novod.stderr"), "ab")
         self.novod = subprocess.Popen(
             [self.novod_bin, "-c", self.ini], stdin=subprocess.DEVNULL,

@@ -41,6 +41,17 @@ timeout_ms = 500
 syscalls = %(f)s
 timeout_ms = 800
 
+[cpuhog]
+path = burn/burn
+cpu_ms = 300
+timeout_ms = 8000
+
+[memhog]
+path = burn/burn
+memory_mb = 32
+
+[forbidden]
+
 [queue]
 path = slow/slow
 syscalls = %(s)s
@@ -51,7 +62,7 @@ queue = 1
 
 
 def install(st):
-    for n in ("crash", "badheader", "noheader", "big", "slow", "forker"):
+    for n in ("crash", "badheader", "noheader", "big", "slow", "forker", "burn", "forbidden"):
         st.install(n, n)
 
 
@@ -91,6 +102,22 @@ def t_404_raw(st):
 
 def t_502(st, path, what):
     error_reply(st.get(path), 502, what)
+
+
+def t_cpu(st):
+    r = st.get("/fn/cpuhog?cpu=1", timeout=20)
+    error_reply(r, 502, "spinning at cpu_ms=300 (timeout_ms=8000)")
+    expect(r.elapsed < 4.5, "502 only after %.1f s of CPU" % r.elapsed)
+
+
+def t_mem(st):
+    r = st.get("/fn/memhog?mem=256", timeout=20)
+    expect(r.status == 502 or (r.status == 200 and b"malloc failed" in r.body),
+           "256 MiB at memory_mb=32: %r" % r)
+    if r.status == 502:
+        error_reply(r, 502, "256 MiB at memory_mb=32")
+    ok = st.get("/fn/memhog?mem=8", timeout=20)
+    expect(ok.status == 200 and b"allocated 8" in ok.body, "8 MiB at memory_mb=32: %r" % ok)
 
 
 def t_abort(st):
@@ -165,6 +192,9 @@ def run(rep, st):
     rep.check("502 missing header block (no empty line)", t_502, st, "/fn/noheader?mode=1", "unterminated")
     rep.check("502 output over max_output_kb before sending", t_502, st,
               "/fn/tiny?n=3000&one=1", "3000 bytes at max_output_kb=1")
+    rep.check("502 forbidden syscall (ptrace)", t_502, st, "/fn/forbidden", "forbidden")
+    rep.check("502 over cpu_ms", t_cpu, st)
+    rep.check("memory_mb holds: 256 MiB refused or 502, 8 MiB served", t_mem, st)
     rep.check("transfer aborted when output passes max_output_kb after sending began", t_abort, st)
     rep.check("504 over timeout_ms", t_504, st)
     rep.check("504 kills the function and its (setsid) grandchild", t_504_tree, st)

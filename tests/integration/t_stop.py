@@ -77,10 +77,21 @@ def t_fast(st):
            "the in-flight request still succeeded: %r" % (res[:1],))
 
 
+def t_restart(st):
+    """A novod started at once on the same socket path binds it."""
+    expect(not st.novod_alive(), "the first novod is still running")
+    why = st.start_novod()
+    expect(why is None, "restart on the same socket: %s" % why)
+    ok = wait_for(lambda: st.get("/fn/hello").status == 200, 5.0, 0.05)
+    expect(ok, "hello after the restart: %r; log: %s" % (st.get("/fn/hello"), st.tail_log(300)))
+
+
 def run_graceful(rep, st, sig):
     rep.check("%s with a slow request in flight: it completes 200, novod exits 0, no process left"
               % signal.Signals(sig).name, t_graceful, st, sig)
+    rep.check("novod restarted at once on the same socket path serves", t_restart, st)
 
 
 def run_fast(rep, st):
     rep.check("SIGINT: exits within 1 s, function processes killed, request cut", t_fast, st)
+    rep.check("novod restarted at once after SIGINT (stale socket file) serves", t_restart, st)

@@ -3,6 +3,7 @@
 # kernel, prints "ok - ..." / "not ok - ..." on the serial console, and
 # powers off. run.sh parses the console.
 /bin/busybox --install -s /bin
+mkdir -p /proc /sys /dev /tmp
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev

@@ -1,0 +1,140 @@
+# report.awk - bench/run.sh's markdown report, from its three files:
+#   results.tsv  target fn conns requests duration_us p50_us p99_us non2xx sockerr load
+#   cold.tsv     fn ready_ms first_ms steady_curl_ms steady_wrk_p50_ms
+#   memory.tsv   when novod_rss_kb novod_hwm_kb novod_pss_kb kids kids_pss_kb spawners spawners_pss_kb
+# Variables: fib_n, warm, mem_fns, mem_warm, rss_max_kb.
+
+function ms(us) { return sprintf("%.3f", us / 1000) }
+function x(a, b) { return b > 0 ? sprintf("%.2f", a / b) : "-" }
+function verdict(ok) { return ok ? "**PASS**" : "**MISS**" }
+
+FILENAME ~ /results/ {
+	k = $1 SUBSEP $2 SUBSEP $3
+	rows[++nrows] = k
+	rps[k] = $5 > 0 ? $4 / ($5 / 1e6) : 0
+	p50[k] = $6
+	p99[k] = $7
+	non2xx[k] = $8
+	sockerr[k] = $9
+	load[k] = $10
+	if ($8 > 0 || $9 > 0 || $4 == 0)
+		bad = bad sprintf("%s %s c=%s: %d non-2xx, %d socket errors; ",
+			$1, $2, $3, $8, $9)
+	next
+}
+FILENAME ~ /cold/ {
+	ncold++
+	cold[ncold] = $0
+	next
+}
+FILENAME ~ /memory/ {
+	mem[$1] = $0
+	next
+}
+
+END {
+	if (bad != "")
+		printf "**!!! NON-2XX OR FAILED REQUESTS: %s THESE FIGURES ARE NOT VALID !!!**\n\n", bad
+	print "| target | function | conns | req/s | p50 ms | p99 ms | × fcgiwrap (req/s) | × nginx ceiling | non-2xx | load |"
+	print "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+	for (i = 1; i <= nrows; i++) {
+		k = rows[i]
+		split(k, f, SUBSEP)
+		fw = "fcgiwrap" SUBSEP f[2] SUBSEP f[3]
+		ce = "ceiling" SUBSEP "hello" SUBSEP f[3]
+		n2 = non2xx[k] + 0
+		if (sockerr[k] > 0)
+			n2 = n2 " (+" sockerr[k] " socket errors)"
+		if (non2xx[k] > 0 || sockerr[k] > 0)
+			n2 = "**" n2 " !!!**"
+		fn = f[2] == "fib" ? "fib(" fib_n ")" : f[2]
+		printf "| %s | %s | %s | %.0f | %s | %s | %s | %s | %s | %s |\n",
+			f[1], fn, f[3], rps[k], ms(p50[k]), ms(p99[k]),
+			x(rps[k], rps[fw]), x(rps[k], rps[ce]), n2, load[k]
+	}
+	print ""
+	cold_report()
+	mem_report()
+	targets()
+}
+
+function cold_report(   i, c, worst) {
+	if (ncold == 0) {
+		print "Cold start: **not measured** (see the run's log)."
+		print ""
+		return
+	}
+	print "Cold start (a function added by SIGHUP; first request vs its steady state, both timed by curl -w over a new connection to nginx):"
+	print ""
+	for (i = 1; i <= ncold; i++) {
+		split(cold[i], c, " ")
+		printf "- %s: pool full %.1f ms after SIGHUP; first request %.3f ms; steady median %.3f ms (curl), p50 %s ms (wrk -c1): first = %s × steady\n",
+			c[1], c[2], c[3], c[4], c[5], x(c[3], c[4])
+		if (c[4] > 0 && c[3] / c[4] > worst)
+			worst = c[3] / c[4]
+	}
+	cold_worst = worst
+	print ""
+}
+
+function mem_line(name, line,   m) {
+	split(line, m, " ")
+	printf "- %s: novod VmRSS %.1f MiB (VmHWM %.1f MiB, PSS %.1f MiB); %d warm children, PSS %.0f kB in all, **%.0f kB each**; %d spawners, PSS %.0f kB each\n",
+		name, m[2] / 1024, m[3] / 1024, m[4] / 1024, m[5], m[6],
+		m[5] ? m[6] / m[5] : 0, m[7], m[7] ? m[8] / m[7] : 0
+	if (m[2] > rss_worst)
+		rss_worst = m[2]
+}
+
+function mem_report() {
+	if (!("idle" in mem)) {
+		print "Memory: **not measured** (see the run's log)."
+		print ""
+		return
+	}
+	printf "Memory, novod with %d functions × %d warm children, sandbox on:\n\n", mem_fns, mem_warm
+	mem_line("pools full, before any request", mem["idle"])
+	if ("loaded" in mem)
+		mem_line("after 2 s of load over every function, pools full again", mem["loaded"])
+	print "- published figures of container platforms (their hardware, not this run):"
+	print "  Firecracker's SPECIFICATION.md: VMM memory overhead <= 5 MiB per microVM (besides the guest's own memory, 128 MiB in that test), <= 125 ms from InstanceStart to the guest's /sbin/init;"
+	print "  crun's README: 100 containers running /bin/true one after the other in 1.69 s with crun, 3.34 s with runc (about 17 and 33 ms each)."
+	print ""
+}
+
+function targets(   c, ok, r, worst, wc, on, off, d) {
+	print "Targets of issue 4, this run:"
+	print ""
+	for (c = 16; c <= 64; c += 48) {
+		r = rps["fcgiwrap" SUBSEP "hello" SUBSEP c]
+		r = r > 0 ? rps["novod-on" SUBSEP "hello" SUBSEP c] / r : 0
+		printf "- %s novod (sandbox on) hello throughput >= 1.5 × fcgiwrap at %d connections: %.2f ×\n",
+			verdict(r >= 1.5), c, r
+	}
+	r = p50["fcgiwrap" SUBSEP "hello" SUBSEP 1]
+	r = r > 0 ? p50["novod-on" SUBSEP "hello" SUBSEP 1] / r : 99
+	printf "- %s p50 at 1 connection <= 0.6 × fcgiwrap's: %.2f × (%s ms vs %s ms)\n",
+		verdict(r <= 0.6), r, ms(p50["novod-on" SUBSEP "hello" SUBSEP 1]),
+		ms(p50["fcgiwrap" SUBSEP "hello" SUBSEP 1])
+	worst = -1
+	d = ""
+	for (c = 1; c <= 64; c = c == 1 ? 16 : c * 4) {
+		on = rps["novod-on" SUBSEP "hello" SUBSEP c]
+		off = rps["novod-off" SUBSEP "hello" SUBSEP c]
+		r = off > 0 ? 1 - on / off : 1
+		d = d sprintf("%s%+.1f%% at %d", d == "" ? "" : ", ", -100 * r, c)
+		if (r > worst) { worst = r; wc = c }
+	}
+	printf "- %s sandbox on vs off, hello: <= 10%% less throughput: %s connections\n",
+		verdict(worst <= 0.10), d
+	if (ncold)
+		printf "- %s first request after the SIGHUP that adds a function <= 1.5 × steady p50: worst %.2f × over %d functions\n",
+			verdict(cold_worst <= 1.5), cold_worst, ncold
+	else
+		print "- **MISS** first request after SIGHUP: not measured"
+	if ("idle" in mem)
+		printf "- %s novod's own RSS < 20 MiB with %d functions × %d warm children: %.1f MiB at most\n",
+			verdict(rss_worst < rss_max_kb), mem_fns, mem_warm, rss_worst / 1024
+	else
+		print "- **MISS** novod's RSS: not measured"
+}
