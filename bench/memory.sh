@@ -6,23 +6,26 @@
 # every pool is full, again after a short load over every function (thread
 # stacks and buffers that serving leaves behind), and VmHWM, its peak. The
 # warm children's PSS (/proc/PID/smaps_rollup: shared pages divided among
-# their sharers) gives what one more warm child costs; the spawners (one
-# per function) are counted apart.
+# their sharers) and private memory (USS: what its exit frees) and page
+# tables give what one more warm child costs; the spawners (one per
+# function, whose pages the children share) are counted apart.
 
+# "count PSS private page-tables" of the processes given, kB summed.
 sum_rollup() {
-	for p in "$@"; do rollup_kb "$p" Pss; done |
-		awk '{ s += $1; n++ } END { printf "%d %d\n", n, s }'
+	for p in "$@"; do
+		echo "$(rollup_kb "$p" Pss) $(rollup_kb "$p" Private_Clean)" \
+			"$(rollup_kb "$p" Private_Dirty) $(status_kb "$p" VmPTE)"
+	done | awk 'NF == 4 { s += $1; u += $2 + $3; t += $4; n++ }
+		END { printf "%d %d %d %d\n", n, s, u, t }'
 }
 
 mem_sample() {
 	rss=$(status_kb "$NOVOD_PID" VmRSS)
 	hwm=$(status_kb "$NOVOD_PID" VmHWM)
 	pss=$(rollup_kb "$NOVOD_PID" Pss)
-	set -- $(sum_rollup $(warm_children "$NOVOD_PID"))
-	kids_n=$1 kids_pss=$2
-	set -- $(sum_rollup $(spawners_of "$NOVOD_PID"))
-	sp_n=$1 sp_pss=$2
-	echo "$rss $hwm $pss $kids_n $kids_pss $sp_n $sp_pss"
+	kids=$(sum_rollup $(warm_children "$NOVOD_PID"))
+	spawners=$(sum_rollup $(spawners_of "$NOVOD_PID"))
+	echo "$rss $hwm $pss $kids $spawners"
 }
 
 all_full() {

@@ -87,7 +87,20 @@ static struct pool **build_pools(struct config_gen *gen, struct pool **old,
 			p->refs++;
 			pthread_mutex_unlock(&p->lock);
 		} else {
+			struct pool *prev = p;
+
 			p = pool_create(gen, fn, &sb_opts, err, sizeof(err));
+			if (p == NULL && prev) {
+				/* the old pool goes on serving */
+				log_msg(LOG_ERR, "fn=%s new version not started, "
+						 "keeping the old one: %s",
+					fn->name, err);
+				pthread_mutex_lock(&prev->lock);
+				prev->refs++;
+				pthread_mutex_unlock(&prev->lock);
+				pools[i] = prev;
+				continue;
+			}
 			if (p == NULL) {
 				log_msg(LOG_ERR, "fn=%s not started: %s",
 					fn->name, err);

@@ -139,7 +139,7 @@ def drain(c):
               "drain: h3's log tells the graceful stop")
     after = [r for r in res if r.t0 > t_term]
     c.r.number("drain: %d requests (16 clients, GET/POST, 300 ms function), "
-               "SIGTERM to h3 2 s in: 0 lost expected, %d failed; %d finished "
+               "SIGTERM to h3 2 s in: %d failed; %d finished "
                "by h3 after SIGTERM; h3 exited in %.2f s; %d sent after, "
                "answered by %s" % (len(res), len(failed), len(finished),
                                    t["exit"], len(after),

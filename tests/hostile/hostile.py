@@ -14,6 +14,7 @@ import argparse
 import os
 import secrets
 import shutil
+import select
 import signal
 import socket
 import subprocess
@@ -134,6 +135,11 @@ def t_control(ctx, att):
             except OSError:
                 pass
     expect(escaped, "unconfined, the attack did not work, the test proves nothing: %s" % detail)
+    if att.name == "connect":
+        r, _, _ = select.select([ctx.listener], [], [], 2)
+        expect(r, "the control said it connected, the listener saw nothing")
+        ctx.listener.accept()[0].close()
+        detail += "; listener accepted it"
     ctx.last_control = detail
     return detail
 

@@ -76,17 +76,21 @@ def read_response(s, deadline):
     return out, err, False
 
 
-def request(path, uri, query="", method="GET", body=b"", timeout=10.0):
-    """A whole request over a new connection: (status, headers, body, ended)."""
+def request_bytes(uri, query="", method="GET", body=b"", rid=1, keep=False):
+    """The records of one whole request, as nginx would send them."""
     extra = {"CONTENT_LENGTH": str(len(body))} if body else {}
     p = params_for(uri, method, query, extra)
-    msg = begin() + record(PARAMS, b"".join(nv(k, v) for k, v in p.items()))
-    msg += record(PARAMS)
+    msg = begin(rid, keep) + record(PARAMS, b"".join(nv(k, v) for k, v in p.items()), rid)
+    msg += record(PARAMS, rid=rid)
     if body:
-        msg += record(STDIN, body)
-    msg += record(STDIN)
+        msg += record(STDIN, body, rid)
+    return msg + record(STDIN, rid=rid)
+
+
+def request(path, uri, query="", method="GET", body=b"", timeout=10.0):
+    """A whole request over a new connection: (status, headers, body, ended)."""
     with connect(path, timeout) as s:
-        s.sendall(msg)
+        s.sendall(request_bytes(uri, query, method, body))
         out, _, ended = read_response(s, time.monotonic() + timeout)
     return parse_cgi(out) + (ended,)
 

@@ -56,6 +56,9 @@ check "rmmod again" rmmod novo
 # the real novod, when run.sh packed it
 [ -x /novod ] && . /novod.sh
 
-dmesg | grep "novo" | sed 's/^/# dmesg: /'
+check "no kernel warning, BUG or oops in dmesg" sh -c \
+	'! dmesg | grep -qE "WARNING:|BUG:|Oops|cut here"'
+dmesg | grep -A40 -m1 "cut here" | sed 's/^/# oops: /'
+dmesg | grep "novo:" | sed 's/^/# dmesg: /'
 echo "novo-vm: done"
 poweroff -f

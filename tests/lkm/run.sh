@@ -123,11 +123,11 @@ for rel in $rels; do
 			-append "console=ttyS0 quiet panic=-1 oops=panic" \
 			</dev/null >"$console" 2>&1
 		tr -d '\r' <"$console" >"$console.txt"
-		grep -q "^novo-vm: start" "$console.txt" && break
+		grep -q "novo-vm: start" "$console.txt" && break
 		cp "$console.txt" "$console.boot$try.txt"
 		echo "# $rel: boot $try died before init (see $console.boot$try.txt)"
 	done
-	grep -q "^novo-vm: done" "$console.txt" ||
+	grep -q "novo-vm: done" "$console.txt" ||
 		notok "$rel: the VM ran to the end (see $console)"
 	while IFS= read -r line; do
 		case $line in
