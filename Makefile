@@ -4,6 +4,7 @@
 #   make test   unit tests, then the suite through real nginx + novod (also under ASan/UBSan)
 #   make bench  benchmarks against nginx and fcgiwrap (not part of test)
 
+.DEFAULT_GOAL := all
 CC      ?= cc
 BUILD   := build
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -g -Wall -Wextra -Werror -Wformat=2 \

@@ -12,12 +12,17 @@ alive() {
 		[ "$(sed 's/.*) //; s/ .*//' "/proc/$1/stat" 2>/dev/null)" != Z ]
 }
 
-# A TCP port of 127.0.0.1 that nothing listens on.
+# A TCP port of 127.0.0.1 that no socket uses, in any state, below the
+# ephemeral range (where the clients of everything else on this machine
+# take their ports, and would make nginx's bind() fail).
 free_port() {
+	lo=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
+	[ "${lo:-0}" -gt 12000 ] || lo=32768
 	i=0
 	while [ "$i" -lt 50 ]; do
-		p=$(awk -v s="$$$i" 'BEGIN { srand(s + 0); print 20000 + int(rand() * 40000) }')
-		if [ -z "$(ss -Hltn "sport = :$p" 2>/dev/null)" ]; then
+		p=$(awk -v s="$$$i$(date +%N)" -v lo="$lo" \
+			'BEGIN { srand(s % 1000000007); print 10000 + int(rand() * (lo - 10000)) }')
+		if [ -z "$(ss -Hant "sport = :$p" 2>/dev/null)" ]; then
 			echo "$p"
 			return 0
 		fi
@@ -118,6 +123,7 @@ copy_functions() {
 # to the requests in flight when it stops) are logged to non2xx.log, so
 # they are counted exactly, whatever wrk counts.
 nginx_conf() {
+	NGINX_LOCS=$1 NGINX_HTTP=$2
 	user=''
 	[ "$(id -u)" = 0 ] && user='user root;'
 	cat >"$DIR/nginx.conf" <<EOF
@@ -146,15 +152,31 @@ http {
 EOF
 }
 
+# Up to 3 tries: a port found free may be taken before nginx binds it.
 start_nginx() {
-	start nginx "$NGINX" -p "$DIR" -e "$DIR/nginx-error.log" \
-		-c "$DIR/nginx.conf" -g 'daemon off;'
-	NGINX_PID=$LAST_PID
-	until_ok 50 curl -sf -o /dev/null "http://127.0.0.1:$PORT/ping" || {
+	try=1
+	while :; do
+		start nginx "$NGINX" -p "$DIR" -e "$DIR/nginx-error.log" \
+			-c "$DIR/nginx.conf" -g 'daemon off;'
+		NGINX_PID=$LAST_PID
+		until_ok 50 nginx_up
+		curl -sf -o /dev/null "http://127.0.0.1:$PORT/ping" && return 0
+		if [ "$try" -lt 3 ] && grep -q 'Address already in use' "$DIR/nginx.out"; then
+			say "port $PORT taken meanwhile: another one"
+			stop "$NGINX_PID" TERM
+			PORT=$(free_port) && nginx_conf "$NGINX_LOCS" "$NGINX_HTTP" || return 1
+			try=$((try + 1))
+			continue
+		fi
 		loud "nginx of $DIR did not answer"
 		tail -n 5 "$DIR/nginx-error.log" "$DIR/nginx.out" >&2
 		return 1
-	}
+	done
+}
+
+# nginx answers, or has died: no need to wait longer.
+nginx_up() {
+	curl -sf -o /dev/null "http://127.0.0.1:$PORT/ping" || ! alive "$NGINX_PID"
 }
 
 # novod.ini and functions.ini in $DIR; $1: sandbox on|off; the rest of

@@ -27,12 +27,14 @@ plot_panel() {
 }
 
 plot_latency() {
+	ncols=$(echo $CONNS | wc -w)
 	{
 		cat <<EOF
 set terminal pngcairo size 1500,900 font 'sans,10'
 set output '$1'
-set multiplot layout 2,3 title "Latency distribution (wrk, each curve one run of ${DURATION} s), $(hostname), $(date -u '+%Y-%m-%d %H:%M UTC')" font 'sans,12'
+set multiplot layout 2,$ncols title "Latency distribution (wrk, each curve one run of ${DURATION} s), $(hostname), $(date -u '+%Y-%m-%d %H:%M UTC')" font 'sans,12'
 set logscale x 10
+set xrange [0.01:2000]
 set format x '%g'
 set xlabel 'latency (ms, log scale)'
 set ylabel 'requests answered within (%)'

@@ -1,7 +1,8 @@
 # report.awk - bench/run.sh's markdown report, from its three files:
 #   results.tsv  target fn conns requests duration_us p50_us p99_us non2xx sockerr load
 #   cold.tsv     fn ready_ms first_ms steady_curl_ms steady_wrk_p50_ms
-#   memory.tsv   when novod_rss_kb novod_hwm_kb novod_pss_kb kids kids_pss_kb spawners spawners_pss_kb
+#   memory.tsv   when novod_rss_kb novod_hwm_kb novod_pss_kb, then for the warm
+#                children and for the spawners: count pss_kb private_kb pagetables_kb
 # Variables: fib_n, warm, mem_fns, mem_warm, rss_max_kb.
 
 function ms(us) { return sprintf("%.3f", us / 1000) }
@@ -77,11 +78,16 @@ function cold_report(   i, c, worst) {
 	print ""
 }
 
+function each(sum, n) { return n ? sprintf("%.0f", sum / n) : "-" }
+
 function mem_line(name, line,   m) {
 	split(line, m, " ")
-	printf "- %s: novod VmRSS %.1f MiB (VmHWM %.1f MiB, PSS %.1f MiB); %d warm children, PSS %.0f kB in all, **%.0f kB each**; %d spawners, PSS %.0f kB each\n",
-		name, m[2] / 1024, m[3] / 1024, m[4] / 1024, m[5], m[6],
-		m[5] ? m[6] / m[5] : 0, m[7], m[7] ? m[8] / m[7] : 0
+	printf "- %s: **novod VmRSS %.1f MiB** (VmHWM %.1f MiB, PSS %.1f MiB)\n",
+		name, m[2] / 1024, m[3] / 1024, m[4] / 1024
+	printf "  - %d warm children: PSS %.1f MiB in all, **PSS %s kB each**; private (USS) %s kB and page tables %s kB each\n",
+		m[5], m[6] / 1024, each(m[6], m[5]), each(m[7], m[5]), each(m[8], m[5])
+	printf "  - %d spawners (one per function): PSS %s kB each, private %s kB, page tables %s kB\n",
+		m[9], each(m[10], m[9]), each(m[11], m[9]), each(m[12], m[9])
 	if (m[2] > rss_worst)
 		rss_worst = m[2]
 }
@@ -106,26 +112,37 @@ function targets(   c, ok, r, worst, wc, on, off, d) {
 	print "Targets of issue 4, this run:"
 	print ""
 	for (c = 16; c <= 64; c += 48) {
+		on = rps["novod-on" SUBSEP "hello" SUBSEP c]
 		r = rps["fcgiwrap" SUBSEP "hello" SUBSEP c]
-		r = r > 0 ? rps["novod-on" SUBSEP "hello" SUBSEP c] / r : 0
-		printf "- %s novod (sandbox on) hello throughput >= 1.5 × fcgiwrap at %d connections: %.2f ×\n",
-			verdict(r >= 1.5), c, r
+		if (on > 0 && r > 0)
+			printf "- %s novod (sandbox on) hello throughput >= 1.5 × fcgiwrap at %d connections: %.2f ×\n",
+				verdict(on / r >= 1.5), c, on / r
+		else
+			printf "- **MISS** hello throughput at %d connections: not measured\n", c
 	}
+	on = p50["novod-on" SUBSEP "hello" SUBSEP 1]
 	r = p50["fcgiwrap" SUBSEP "hello" SUBSEP 1]
-	r = r > 0 ? p50["novod-on" SUBSEP "hello" SUBSEP 1] / r : 99
-	printf "- %s p50 at 1 connection <= 0.6 × fcgiwrap's: %.2f × (%s ms vs %s ms)\n",
-		verdict(r <= 0.6), r, ms(p50["novod-on" SUBSEP "hello" SUBSEP 1]),
-		ms(p50["fcgiwrap" SUBSEP "hello" SUBSEP 1])
+	if (on > 0 && r > 0)
+		printf "- %s p50 at 1 connection <= 0.6 × fcgiwrap's: %.2f × (%s ms vs %s ms)\n",
+			verdict(on / r <= 0.6), on / r, ms(on), ms(r)
+	else
+		print "- **MISS** p50 at 1 connection: not measured"
 	worst = -1
 	d = ""
 	for (c = 1; c <= 64; c = c == 1 ? 16 : c * 4) {
 		on = rps["novod-on" SUBSEP "hello" SUBSEP c]
 		off = rps["novod-off" SUBSEP "hello" SUBSEP c]
-		r = off > 0 ? 1 - on / off : 1
+		if (on == 0 || off == 0) {
+			d = d sprintf("%snot measured at %d", d == "" ? "" : ", ", c)
+			worst = 1
+			continue
+		}
+		r = 1 - on / off
 		d = d sprintf("%s%+.1f%% at %d", d == "" ? "" : ", ", -100 * r, c)
-		if (r > worst) { worst = r; wc = c }
+		if (r > worst)
+			worst = r
 	}
-	printf "- %s sandbox on vs off, hello: <= 10%% less throughput: %s connections\n",
+	printf "- %s sandbox on vs off, hello, <= 10%% less throughput: %s connections\n",
 		verdict(worst <= 0.10), d
 	if (ncold)
 		printf "- %s first request after the SIGHUP that adds a function <= 1.5 × steady p50: worst %.2f × over %d functions\n",

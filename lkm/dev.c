@@ -29,6 +29,8 @@ static int novo_show(struct seq_file *m, void *v)
 
 static int novo_open(struct inode *inode, struct file *file)
 {
+	/* misc_open() left our miscdevice there; seq_file wants it empty */
+	file->private_data = NULL;
 	return single_open(file, novo_show, NULL);
 }
 

@@ -40,6 +40,7 @@ DEFINE_SPINLOCK(novo_lock);
 
 static DEFINE_HASHTABLE(novo_tasks, NOVO_HASH_BITS);
 static struct pid *novo_watch;	/* writes under novo_lock */
+static bool novo_watch_dead;	/* its last thread exited; under novo_lock */
 
 static void novo_end_work_fn(struct work_struct *w);
 static DECLARE_WORK(novo_end_work, novo_end_work_fn);
@@ -168,6 +169,7 @@ void novo_watch_end(void)
 	spin_lock(&novo_lock);
 	w = novo_watch;
 	WRITE_ONCE(novo_watch, NULL);
+	novo_watch_dead = false;
 	hash_for_each_safe(novo_tasks, bkt, tmp, e, node)
 		novo_task_del(e);
 	spin_unlock(&novo_lock);
@@ -179,8 +181,14 @@ void novo_watch_end(void)
 
 static void novo_end_work_fn(struct work_struct *w)
 {
+	bool dead;
+
 	mutex_lock(&novo_mutex);
-	novo_watch_end();
+	spin_lock(&novo_lock);
+	dead = novo_watch_dead;
+	spin_unlock(&novo_lock);
+	if (dead)
+		novo_watch_end();
 	mutex_unlock(&novo_mutex);
 }
 
@@ -301,9 +309,19 @@ void novo_probe_exit(void *data, struct task_struct *p)
 {
 	struct pid *w = READ_ONCE(novo_watch);
 
-	/* The supervisor's last thread: end the watch in process context. */
-	if (unlikely(w && task_tgid(p) == w && !atomic_read(&p->signal->live)))
-		schedule_work(&novo_end_work);
+	/*
+	 * The supervisor's last thread: end the watch in process context.
+	 * w is only compared here; under the lock novo_watch holds a
+	 * reference, so a recycled struct pid cannot match.
+	 */
+	if (unlikely(w && task_tgid(p) == w && !atomic_read(&p->signal->live))) {
+		spin_lock(&novo_lock);
+		if (novo_watch == task_tgid(p)) {
+			novo_watch_dead = true;
+			schedule_work(&novo_end_work);
+		}
+		spin_unlock(&novo_lock);
+	}
 	/* Pairs with smp_mb() in novo_watch_bind(): PF_EXITING is set. */
 	smp_mb();
 	if (likely(!atomic_read(&novo_nr_bound)))

@@ -1,5 +1,6 @@
 /* novod.c - the supervisor: start-up, signals, reload, stop. */
 #include <errno.h>
+#include <fcntl.h>
 #include <fcgiapp.h>
 #include <limits.h>
 #include <pwd.h>
@@ -299,6 +300,10 @@ int main(int argc, char **argv)
 	sigset_t all;
 	int opt, rc;
 
+	/* fds 0-2 open, so no socket or pipe of ours lands on them */
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
+			return 1;
 	if (argc >= 2 && strcmp(argv[1], "--spawner") == 0)
 		return spawner_main(argc, argv);
 	while ((opt = getopt(argc, argv, "tc:h")) != -1) {

@@ -467,10 +467,17 @@ static int admit(struct req *r)
 	return 0;
 }
 
+/* Per worker thread: I/O buffers made once, not per request. */
+static __thread char *bufs;
+
+void request_thread_exit(void)
+{
+	free(bufs);
+	bufs = NULL;
+}
+
 static void run_function(struct req *r, const struct cgi_target *t)
 {
-	static __thread char *bufs;
-
 	if (bufs == NULL)
 		bufs = malloc(IO_CHUNK + CGI_HEADER_MAX + FLUSH_AT);
 	if (bufs == NULL) {

@@ -13,5 +13,7 @@ struct request_ctx {
 
 void request_init(const struct request_ctx *ctx);
 void request_handle(FCGX_Request *rq);
+/* A worker thread is leaving: frees what request_handle kept for it. */
+void request_thread_exit(void);
 
 #endif

@@ -8,6 +8,10 @@
 
 #include "config.h"
 
+/* In a warm child: fd 3 talks to novod, fd 4 is the function's binary. */
+#define SANDBOX_CTL_FD 3
+#define SANDBOX_EXEC_FD 4
+
 struct sandbox_opts {
 	bool enabled;   /* [server] sandbox */
 	bool drop_user; /* novod runs as root: switch to uid/gid */

@@ -70,7 +70,8 @@ static int add_whitelist(scmp_filter_ctx ctx, const struct fn_config *fn)
 
 /*
  * What the warm child itself does between the filter and execve: talk on
- * fd 3 only (read, recv, recvmsg, send, sendmsg), close, exec, exit. A call the whitelist already allows
+ * fd 3 only (read, recv, recvmsg, send, sendmsg), close, exec (execveat on
+ * fd 4 only), exit. A call the whitelist already allows
  * outright needs no narrower rule.
  */
 static int add_child_needs(scmp_filter_ctx ctx, const struct fn_config *fn)
@@ -82,6 +83,13 @@ static int add_child_needs(scmp_filter_ctx ctx, const struct fn_config *fn)
 				     SCMP_SYS(exit), SCMP_SYS(exit_group) };
 	int rc;
 
+	/* the binary opened by the spawner before it dropped privileges */
+	if (!has_nr(fn, SCMP_SYS(execveat))) {
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(execveat), 1,
+				      SCMP_A0(SCMP_CMP_EQ, SANDBOX_EXEC_FD));
+		if (rc < 0)
+			return rc;
+	}
 	for (size_t i = 0; i < sizeof(on_ctl) / sizeof(on_ctl[0]); i++) {
 		if (has_nr(fn, on_ctl[i]))
 			continue;

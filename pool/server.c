@@ -187,6 +187,7 @@ static void *worker_main(void *arg)
 		n_idle++;
 		pthread_mutex_unlock(&lock);
 	}
+	request_thread_exit();
 	return NULL;
 }
 

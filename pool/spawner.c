@@ -288,7 +288,21 @@ struct spawner_state {
 	struct fn_config fn;
 	struct sandbox_plan *plan;
 	int sock;
+	int bin_fd, dir_fd; /* opened before dropping to the user */
 };
+
+/* Far above 0..4, which children dup2 onto. */
+static int open_high(const char *path, int flags)
+{
+	int fd = open(path, flags | O_PATH | O_CLOEXEC);
+	int high;
+
+	if (fd < 0)
+		return -1;
+	high = fcntl(fd, F_DUPFD_CLOEXEC, 10);
+	close(fd);
+	return high;
+}
 
 static int spawn_one(struct spawner_state *st)
 {
@@ -303,7 +317,8 @@ static int spawn_one(struct spawner_state *st)
 	    pipe2(er, O_CLOEXEC))
 		goto fail0; /* the spawner exits below; fds go with it */
 	cf = (struct child_fds){.in = in[0], .out = out[1], .err = er[1],
-				.ctl = ctl[1]};
+				.ctl = ctl[1], .bin = st->bin_fd,
+				.dir = st->dir_fd};
 	pid = warm_child_clone(st->fn.path, st->plan, &cf, &pidfd);
 	close(ctl[1]);
 	close(in[0]);
@@ -356,6 +371,13 @@ static int spawner_setup(struct spawner_state *st, char *err, size_t errlen)
 	st->plan = sandbox_prepare(&st->fn, &opts, err, errlen);
 	if (st->plan == NULL)
 		return -1;
+	st->bin_fd = open_high(st->fn.path, 0);
+	st->dir_fd = open_high(st->fn.dir, O_DIRECTORY);
+	if (st->bin_fd < 0 || st->dir_fd < 0) {
+		snprintf(err, errlen, "cannot open %s: %s", st->fn.path,
+			 strerror(errno));
+		return -1;
+	}
 	return sandbox_enter_spawner(st->plan, err, errlen);
 }
 

@@ -80,7 +80,7 @@ static void wait_and_exec(struct region *r)
 	if (n <= 0)
 		_exit(0); /* retired before it got a request */
 	build_envp(r->env, (size_t)n, r->envp, ENV_VARS_MAX);
-	execve(r->path, argv, r->envp);
+	syscall(SYS_execveat, SANDBOX_EXEC_FD, "", argv, r->envp, AT_EMPTY_PATH);
 	_exit(127);
 }
 
@@ -91,9 +91,14 @@ static int child_main(void *arg)
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (dup2(r->fds.in, 0) < 0 || dup2(r->fds.out, 1) < 0 ||
-	    dup2(r->fds.err, 2) < 0 || dup3(r->fds.ctl, 3, O_CLOEXEC) < 0)
+	    dup2(r->fds.err, 2) < 0 ||
+	    dup3(r->fds.ctl, SANDBOX_CTL_FD, O_CLOEXEC) < 0 ||
+	    dup3(r->fds.bin, SANDBOX_EXEC_FD, O_CLOEXEC) < 0)
 		child_fail(r->fds.ctl, "dup2");
-	if (syscall(SYS_close_range, 4, ~0U, 0) != 0)
+	/* RFC 3875 7.2: the function runs in its own folder */
+	if (fchdir(r->fds.dir) != 0)
+		child_fail(3, "fchdir");
+	if (syscall(SYS_close_range, SANDBOX_EXEC_FD + 1, ~0U, 0) != 0)
 		child_fail(3, "close_range");
 	/* without a pid namespace its session is what novod kills */
 	if (r->setsid)

@@ -6,9 +6,14 @@
 
 #include "sandbox.h"
 
-/* The child's ends: stdin read, stdout/stderr write, its ctl socket. */
+/*
+ * The child's ends: stdin read, stdout/stderr write, its ctl socket; and
+ * the function's binary and folder, opened before privileges were dropped
+ * so that a folder the user cannot traverse to still works.
+ */
 struct child_fds {
 	int in, out, err, ctl;
+	int bin, dir;
 };
 
 /*

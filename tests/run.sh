@@ -21,8 +21,9 @@ run_suite() {
 	{ "$@" 2>&1; echo $? >"$out.rc"; } | tee "$out"
 	rc=$(cat "$out.rc")
 	last=$(tail -n 1 "$out")
-	p=$(echo "$last" | sed -n 's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1/p')
-	f=$(echo "$last" | sed -n 's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\2/p')
+	# a "name: " before the count is tolerated
+	p=$(echo "$last" | sed -n 's/^\([^ ]*: \)\{0,1\}\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\2/p')
+	f=$(echo "$last" | sed -n 's/^\([^ ]*: \)\{0,1\}\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\3/p')
 	if [ -z "$p" ]; then
 		echo "=== $name: no \`N passed, M failed\` line (exit $rc): counted as 1 failure"
 		failed=$((failed + 1))

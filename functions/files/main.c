@@ -2,9 +2,9 @@
  * files - serves one file of a data folder: /fn/files?name=hello.txt.
  * Without a name it lists the folder.
  *
- * The folder is "data" next to the executable (novod runs a function by
- * its absolute path, argv[0]), or $DATA_DIR when functions.ini sets it
- * (env = DATA_DIR=/srv/data, with read = /srv/data).
+ * The folder is "data" in the working folder, which novod (as RFC 3875
+ * asks) sets to the function's own folder, or $DATA_DIR when
+ * functions.ini sets it (env = DATA_DIR=/srv/data, with read = /srv/data).
  *
  * Safe by construction, not only by the sandbox: a name is one plain
  * file name (no "/", no leading "."), opened relative to the folder,
@@ -120,28 +120,21 @@ static int send_file(int dirfd, const char *name)
 	return n == 0 ? 0 : 1; /* a short body: exit non-zero, novod logs it */
 }
 
-/* $DATA_DIR, or the folder "data" beside the executable. */
-static int open_data_dir(const char *argv0)
+/* $DATA_DIR, or the folder "data" in the working folder. */
+static int open_data_dir(void)
 {
 	const char *dir = getenv("DATA_DIR");
-	const char *slash = strrchr(argv0, '/');
-	char path[4096];
 
-	if (dir && *dir)
-		return open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (snprintf(path, sizeof(path), "%.*s%sdata",
-		     slash ? (int)(slash - argv0) : 0, argv0,
-		     slash ? "/" : "") >= (int)sizeof(path))
-		return -1;
-	return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return open(dir && *dir ? dir : "data",
+		    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
-int main(int argc, char **argv)
+int main(void)
 {
 	char name[NAME_MAX_LEN + 1];
 	size_t len = 0;
 	const char *v = query_param(getenv("QUERY_STRING"), "name", &len);
-	int dirfd = open_data_dir(argc > 0 ? argv[0] : "");
+	int dirfd = open_data_dir();
 
 	if (dirfd < 0)
 		return answer("500 Internal Server Error", "no data folder");

@@ -110,8 +110,9 @@ def check(st, ctx, att):
 
 def extra(st, ctx, att, env):
     """What the attack would have changed outside novod's answer."""
-    if att.name == "writeout":
-        expect(not os.path.exists(env["TARGET"]), "%s exists" % env["TARGET"])
+    if att.name == "writeout" and os.path.exists(env["TARGET"]):
+        os.unlink(env["TARGET"])
+        expect(False, "%s was created by the function (removed now)" % env["TARGET"])
     if att.name == "connect":
         r, _, _ = select.select([ctx.listener], [], [], 0.3)
         if r:

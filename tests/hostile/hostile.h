@@ -22,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../fn/fnutil.h" /* qnum(), sleep_ms() */
+
 #define HOSTILE_PID_MAX 32768 /* brute-force bound of the pid scans */
 
 static inline const char *ename(int e)
@@ -47,22 +49,6 @@ void result(int escaped, const char *fmt, ...)
 	_exit(n > 0 ? 0 : 1);
 }
 
-/* Value of key in QUERY_STRING ("a=1&b=2") as a number, or def. */
-static inline long qnum(const char *key, long def)
-{
-	const char *q = getenv("QUERY_STRING");
-	size_t kl = strlen(key);
-
-	while (q && *q) {
-		if (!strncmp(q, key, kl) && q[kl] == '=')
-			return strtol(q + kl + 1, NULL, 10);
-		q = strchr(q, '&');
-		if (q)
-			q++;
-	}
-	return def;
-}
-
 /*
  * The pids listed in QUERY_STRING's "pids=1.2.3" (the test's decoy,
  * novod, nginx): targets named outright, on top of every pid scanned.
@@ -85,7 +71,7 @@ static inline int qpids(pid_t *out, int max)
 	return n;
 }
 
-/* An environment variable, or a fatal BLOCKED-free usage error. */
+/* An environment variable; without it, a 500 that is neither verdict. */
 static inline const char *need_env(const char *name)
 {
 	const char *v = getenv(name);
@@ -96,14 +82,6 @@ static inline const char *need_env(const char *name)
 		_exit(2);
 	}
 	return v;
-}
-
-static inline void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
 }
 
 #endif

@@ -1,0 +1,85 @@
+#!/bin/sh
+# profile.sh - where novod's time per request goes (not part of make
+# bench): nginx -> novod (sandbox on, hello, warm = 4) under wrk -c 16,
+# while
+#   1. strace -c -f on novod (its threads), then on hello's spawner (and
+#      the warm children it clones, through their execve of hello);
+#   2. perf record -g on the whole machine (cpu-clock: works in a VM
+#      without a PMU), reported by command and by symbol.
+# Output in bench/out/profile/. Knob: PROFILE_SECONDS (5).
+
+set -u
+BENCH=$(cd "$(dirname "$0")" && pwd -P)
+ROOT=$(dirname "$BENCH")
+SECS=${PROFILE_SECONDS:-5}
+WARM=${BENCH_WARM:-4}
+NOVOD=$ROOT/build/novod
+NGINX=/usr/sbin/nginx
+OUT=$ROOT/bench/out/profile
+FAILED=0
+. "$BENCH/lib.sh"
+
+for c in strace perf wrk; do
+	command -v "$c" >/dev/null 2>&1 || { say "$c is missing (apt-get install $c; perf: linux-perf)"; exit 1; }
+done
+TMP=$(mktemp -d /tmp/novo-profile-XXXXXX) || exit 1
+chmod 755 "$TMP"
+: >"$TMP/pids"
+trap 'stop_all; exit 1' INT TERM
+DIR=$TMP/novod
+mkdir -p "$DIR" "$OUT"
+chmod 755 "$DIR"
+PORT=$(free_port) || exit 1
+copy_functions hello || exit 1
+novod_conf on "[hello]" "warm = $WARM"
+fcgi="include /etc/nginx/fastcgi_params; fastcgi_pass novod; fastcgi_keep_conn on;"
+nginx_conf "location = /ping { return 200; }
+	location /fn/ { $fcgi }
+	location = /novo-status { $fcgi }" \
+	"upstream novod { server unix:$DIR/novod.sock; keepalive 128; }"
+start_novod && start_nginx && until_ok 100 pool_full hello || {
+	stop_all
+	exit 1
+}
+URL=http://127.0.0.1:$PORT/fn/hello
+SPAWNER=$(spawners_of "$NOVOD_PID" | head -n 1)
+
+# load ARGS: wrk at 16 connections for $SECS s, its summary to stderr.
+load() { wrk -t2 -c16 -d"${SECS}s" "$URL" 2>&1 | grep -E 'Requests/sec|Latency ' >&2; }
+
+say "uptime: $(uptime)"
+say "baseline, nothing attached:"
+load
+say "strace -c -f on novod $NOVOD_PID:"
+strace -c -f -qq -o "$OUT/strace-novod.txt" -p "$NOVOD_PID" &
+st=$!
+sleep 1
+load
+kill -INT "$st"
+wait "$st"
+say "strace -c -f on the spawner $SPAWNER (and the children it clones):"
+strace -c -f -qq -o "$OUT/strace-spawner.txt" -p "$SPAWNER" &
+st=$!
+sleep 1
+load
+kill -INT "$st"
+wait "$st"
+say "perf record -a -g:"
+perf record -q -e cpu-clock -a -g -o "$TMP/perf.data" -- sleep "$SECS" \
+	>/dev/null 2>&1 &
+pf=$!
+load
+wait "$pf"
+perf report -q -i "$TMP/perf.data" --no-children --sort comm \
+	--stdio 2>/dev/null | grep -v '^$' | head -n 20 >"$OUT/perf-comm.txt"
+perf report -q -i "$TMP/perf.data" --no-children --sort comm,dso,sym \
+	-g none --stdio 2>/dev/null | grep -v '^$' | head -n 60 >"$OUT/perf-sym.txt"
+perf report -q -i "$TMP/perf.data" --no-children --comm novod \
+	--sort sym -g none --stdio 2>/dev/null | grep -v '^$' |
+	head -n 40 >"$OUT/perf-novod.txt"
+stop_all
+for f in strace-novod strace-spawner perf-comm perf-sym perf-novod; do
+	echo "== $f"
+	head -n 30 "$OUT/$f.txt"
+done
+rm -rf "$TMP"
