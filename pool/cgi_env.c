@@ -32,6 +32,11 @@ int cgi_target_parse(const char *uri, struct cgi_target *t)
 	return config_valid_name(t->name, t->name_len) ? 0 : -1;
 }
 
+static bool key_is(const char *kv, size_t klen, const char *name)
+{
+	return strlen(name) == klen && strncmp(kv, name, klen) == 0;
+}
+
 static bool is_passed(const char *kv)
 {
 	const char *eq = strchr(kv, '=');
@@ -42,11 +47,13 @@ static bool is_passed(const char *kv)
 	klen = (size_t)(eq - kv);
 	/* httpoxy: a client header must not become a proxy setting */
 	if (klen > 5 && strncmp(kv, "HTTP_", 5) == 0)
-		return !(klen == 10 && strncmp(kv, "HTTP_PROXY", 10) == 0);
-	if (eq[1] == '\0' && klen == 14 && strncmp(kv, "CONTENT_LENGTH", 14) == 0)
+		return !key_is(kv, klen, "HTTP_PROXY");
+	/* RFC 3875: these are absent, not empty, when they do not apply */
+	if (eq[1] == '\0' && !key_is(kv, klen, "QUERY_STRING") &&
+	    !key_is(kv, klen, "SERVER_NAME"))
 		return false;
 	for (size_t i = 0; passed[i]; i++)
-		if (strlen(passed[i]) == klen && strncmp(kv, passed[i], klen) == 0)
+		if (key_is(kv, klen, passed[i]))
 			return true;
 	return false;
 }

@@ -33,6 +33,8 @@ ATTACKS = [
            "syscalls = @cgi @net\nnetwork = no\n", query="port={port}"),
     Attack("killall", "killall", "pid namespace: named pids ESRCH; Landlock: /proc unlisted (kill allowed: @process)",
            "syscalls = @cgi @process @file\n", query="pids={pids}", control="pidns"),
+    Attack("killscan", "killall", "pid namespace: named pids ESRCH; Landlock: /proc unlisted (no kill(-1))",
+           "syscalls = @cgi @process @file\n", query="minus1=0&pids={pids}", control="pidns"),
     Attack("killall-cgi", "killall", "seccomp (kill is not in @cgi)",
            "", query="pids={pids}", expect="violation", syscall="kill", control="pidns"),
     Attack("ptrace", "ptrace", "pid namespace: parent and named pids invisible; Landlock: /proc unlisted (ptrace allowed)",

@@ -97,6 +97,7 @@ def check(st, ctx, att):
         detail = "200 SPAWNED, then %d beats and none after the request" % n
     elif att.expect == "timeout":
         expect(r.status == 504, "expected 504, got %r" % r)
+        expect(r.elapsed < 5, "504 came after %.1f s (timeout_ms = 1000)" % r.elapsed)
         line = log_line(st, "fn=%s " % att.name, "req=%s " % r.rid())
         n = beats_stop(env["TARGET"], "sigterm")
         detail = "504 after %.1f s, %d beats, none after; log: %s" % (

@@ -19,7 +19,7 @@ RESULT_RE = re.compile(rb"^(ESCAPED|BLOCKED|SPAWNED) ?(.*)$", re.M)
 
 # sh inside the throwaway namespaces: a decoy, the attack aimed at it, then
 # the decoy's fate (137: SIGKILLed by the attack; 143: our SIGTERM).
-PIDNS_SH = ('/bin/sleep 30 & D=$!; QUERY_STRING="pids=$D" "$0"; '
+PIDNS_SH = ('/bin/sleep 30 & D=$!; QUERY_STRING="${QUERY_STRING%%pids=*}pids=$D" "$0"; '
             'kill -TERM $D 2>/dev/null; wait $D; echo "DECOY status=$?"')
 
 
