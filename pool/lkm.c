@@ -233,16 +233,22 @@ out:
 
 int lkm_bind(pid_t pid, const char *fn_name)
 {
-	const struct lkm_fn *f;
+	struct lkm_fn *f;
 	struct novo_bind b = { .pid = pid };
 	int r = 0;
 
 	pthread_mutex_lock(&lkm_lock);
 	if (lkm_st != LKM_STATE_ACTIVE)
 		goto out;
+	/*
+	 * A child may come before its function's whitelist (pools start
+	 * while the config is being uploaded): bind it to an empty one,
+	 * which refuses everything, until lkm_upload() replaces it under
+	 * the same id. Enforcement starts at exec anyway.
+	 */
 	f = lkm_fn_find(fn_name);
-	if (f == NULL) {
-		log_msg(LOG_ERR, "lkm: bind pid %d: %s was never uploaded",
+	if (f == NULL && ((f = lkm_fn(fn_name)) == NULL || lkm_send(f) < 0)) {
+		log_msg(LOG_ERR, "lkm: bind pid %d: no policy for %s",
 			(int)pid, fn_name);
 		r = -1;
 		goto out;

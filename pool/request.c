@@ -338,8 +338,13 @@ static void io_loop(struct req *r)
 		rc = poll(pf, (nfds_t)n, tmo);
 		if (rc < 0 && errno != EINTR)
 			break;
-		if (nt_i >= 0 && pf[nt_i].revents)
+		if (nt_i >= 0 && (pf[nt_i].revents & POLLIN))
 			on_violation(r);
+		else if (nt_i >= 0 && pf[nt_i].revents) {
+			/* POLLHUP: every task under the filter is gone */
+			close(r->c.notify);
+			r->c.notify = -1;
+		}
 		if (in_i >= 0 && pf[in_i].revents)
 			write_stdin(r);
 		if (out_i >= 0 && pf[out_i].revents)

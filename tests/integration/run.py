@@ -98,6 +98,7 @@ def t_nothing_left(st):
 def with_stack(rep, novod, tag, setup, body, keep=False, rid_check=True):
     """Builds a stack with setup(st) -> functions.ini text, runs body(rep, st), tears down."""
     st = Stack(novod, tag)
+    failed_before = rep.failed
     try:
         st.write_functions(setup(st))
         why = ("binaries not built: %s" % " ".join(st.missing)) if st.missing else None
@@ -118,6 +119,8 @@ def with_stack(rep, novod, tag, setup, body, keep=False, rid_check=True):
         if keep:
             print("# kept %s" % st.dir, flush=True)
         else:
+            if rep.failed > failed_before:
+                print("# logs of [%s] kept in %s" % (tag, st.save_logs()), flush=True)
             st.cleanup()
 
 

@@ -210,6 +210,17 @@ http {
     def signal(self, sig):
         self.novod.send_signal(sig)
 
+    def save_logs(self):
+        """Copies the logs to /tmp/novo-it-logs-PID/NAME (kept after a failure)."""
+        dst = os.path.join(tempfile.gettempdir(), "novo-it-logs-%d" % os.getpid(),
+                           os.path.basename(self.dir))
+        os.makedirs(dst, exist_ok=True)
+        for f in ("novod.log", "novod.log.1", "novod.stderr", "nginx-error.log",
+                  "functions.ini", "novod.ini"):
+            if os.path.exists(os.path.join(self.dir, f)):
+                shutil.copy(os.path.join(self.dir, f), dst)
+        return dst
+
     def cleanup(self):
         shutil.rmtree(self.dir, ignore_errors=True)
 

@@ -50,7 +50,7 @@ cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Wformat=2 -Wshadow \
 	die "build the static test supervisor (see build/lkm-vm/sup.log)"
 
 # novod and its shared libraries, a test function, a FastCGI client
-[ -x "$build/novod" ] || make -C "$top" build/novod >"$vm/novod-build.log" 2>&1 ||
+make -C "$top" build/novod >"$vm/novod-build.log" 2>&1 ||
 	die "build novod (see build/lkm-vm/novod-build.log)"
 cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -static -o "$vm/ppid" \
 	"$top/tests/lkm/ppid.c" &&
