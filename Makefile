@@ -20,7 +20,7 @@ NOVOCTL_ONLY := pool/novoctl.c pool/fcgi_client.c pool/learn.c
 POOL_SRC   := $(filter-out $(NOVOCTL_ONLY),$(wildcard pool/*.c))
 NOVOD_SRC  := $(POOL_SRC)
 NOVOCTL_SRC := $(wildcard $(NOVOCTL_ONLY)) $(filter-out pool/novod.c,$(POOL_SRC))
-HDRS       := $(wildcard pool/*.h)
+HDRS       := $(wildcard pool/*.h) lkm/uapi/novo.h
 
 FN_C      := $(wildcard functions/*/main.c)
 FN_BINS   := $(foreach f,$(FN_C),$(patsubst %/,%,$(dir $(f)))/$(notdir $(patsubst %/,%,$(dir $(f)))))
@@ -74,8 +74,10 @@ unit: $(UNIT_BINS)
 deps:
 	@sh tests/deps.sh
 
+# novo.ko needs kernel headers; without them it is skipped, not failed.
 lkm:
-	@$(MAKE) -s -C lkm BUILD=$(CURDIR)/$(BUILD) 2>/dev/null || true
+	@$(MAKE) -s -C lkm BUILD=$(CURDIR)/$(BUILD) $(if $(KDIR),KDIR=$(KDIR)) 2>/dev/null || \
+		echo "lkm: no kernel headers, build/novo.ko skipped (make lkm KDIR=...)"
 
 run: deps all
 	@sh conf/run.sh

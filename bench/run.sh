@@ -78,15 +78,13 @@ deps() {
 		apt-get install -y -q --no-install-recommends $missing >&2
 }
 
-# Each set-up: a fresh folder and port; a failed one is reported, the run
-# goes on with the next.
+# The cold start and the memory: each a fresh folder and port; a failed
+# one is reported, the run goes on with the next.
 run_target() {
-	DIR="$TMP/$1"
 	mkdir -p "$DIR" && chmod 755 "$DIR" || return 1
 	PORT=$(free_port) || { loud "no free port"; return 1; }
-	shift
-	say "--- $* (load $(cut -d' ' -f1-3 /proc/loadavg))"
-	"$@" || { loud "set-up $* failed"; FAILED=1; }
+	say "--- $1 (load $(cut -d' ' -f1-3 /proc/loadavg))"
+	"$1" || { loud "$1 failed"; FAILED=1; }
 }
 
 cleanup() {
@@ -112,12 +110,11 @@ t_start=$(date +%s)
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 say "temp folder $TMP; limit ${LIMIT} s; wrk ${WARMUP} s + ${DURATION} s per point"
 
-run_target ceiling target_ceiling
-run_target fcgiwrap target_fcgiwrap
-run_target novod-on target_novod on
-run_target novod-off target_novod off
-run_target coldstart target_coldstart
-run_target memory target_memory
+bench_all
+DIR=$TMP/coldstart
+run_target target_coldstart
+DIR=$TMP/memory
+run_target target_memory
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 stop_all
 
@@ -129,6 +126,12 @@ stop_all
 	echo "wrk: ${WARMUP} s warm-up, then ${DURATION} s measured, 1 thread at 1 connection, 2 above. fib is fib(n=$FIB_N); novod functions have warm = $WARM; fcgiwrap -c $(nproc); nginx worker_processes $(nproc). Run time $(($(date +%s) - t_start)) s."
 	echo
 	touch "$TMP/cold.tsv" "$TMP/memory.tsv"
+	if [ -s "$TMP/faults.txt" ]; then
+		echo "**Faults seen during the run** (every answer was still counted above; novod's logs were in $TMP):"
+		echo
+		sed 's/^/- /' "$TMP/faults.txt"
+		echo
+	fi
 	awk -v fib_n="$FIB_N" -v mem_fns="$MEM_FNS" -v mem_warm="$MEM_WARM" \
 		-v rss_max_kb=20480 -f "$BENCH/report.awk" \
 		"$TMP/results.tsv" "$TMP/cold.tsv" "$TMP/memory.tsv"

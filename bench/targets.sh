@@ -1,25 +1,52 @@
 # targets.sh - the set-ups measured by bench/run.sh (sourced). Each one
-# gets its own folder ($DIR), its own port, its own nginx, and its own
-# backend, started before and stopped after its wrk runs.
+# gets its own folder, its own port, its own nginx and its own backend.
+# All four are started first and measured in turns (hello at 1
+# connection on each, then at 16...), so that on a machine whose load
+# drifts, the figures compared with each other are taken close in time.
 
 # Every set-up answers /ping itself, to know nginx is up.
 PING='location = /ping { return 200 "pong\n"; }'
+TARGETS='ceiling fcgiwrap novod-on novod-off'
+
+# var NAME TARGET [VALUE]: per-target variables (DIR, PORT, pids).
+var() {
+	v="$1_$(echo "$2" | tr -- '-' '_')"
+	if [ $# = 3 ]; then eval "$v=\$3"; else eval "echo \"\${$v:-}\""; fi
+}
+
+# up TARGET: makes the set-up's folder and port, starts it; remembers
+# its folder, port and nginx pid.
+up() {
+	DIR="$TMP/$1"
+	mkdir -p "$DIR" && chmod 755 "$DIR" || return 1
+	PORT=$(free_port) || { loud "no free port"; return 1; }
+	NGINX_PID='' NOVOD_PID='' FCGIWRAP_PID=''
+	case $1 in
+	ceiling) up_ceiling ;;
+	fcgiwrap) up_fcgiwrap ;;
+	novod-on) up_novod on ;;
+	novod-off) up_novod off ;;
+	esac
+	rc=$?
+	var DIR "$1" "$DIR"
+	var PORT "$1" "$PORT"
+	var NOVOD "$1" "$NOVOD_PID"
+	[ "$rc" = 0 ] && var UP "$1" yes
+	return "$rc"
+}
 
 # nginx's `return 200`: what nginx alone can do on this machine, the
 # ceiling no FastCGI backend can pass.
-target_ceiling() {
+up_ceiling() {
 	nginx_conf "$PING
 		location = /fn/hello { return 200 \"Hello, world!\\n\"; }" "" &&
-		start_nginx || return 1
-	check_url "http://127.0.0.1:$PORT/fn/hello" Hello &&
-		bench_fn ceiling hello "http://127.0.0.1:$PORT/fn/hello"
-	stop "$NGINX_PID" QUIT
+		start_nginx
 }
 
 # Debian's fcgiwrap, as its documentation sets it up: one connection per
 # request (fcgiwrap serves one connection at a time per process, so
 # nginx's keep-alive would hold its few processes idle), -c = cores.
-target_fcgiwrap() {
+up_fcgiwrap() {
 	copy_functions hello fib || return 1
 	fcgi="include /etc/nginx/fastcgi_params;
 			fastcgi_pass unix:$DIR/fcgiwrap.sock;"
@@ -30,50 +57,74 @@ target_fcgiwrap() {
 			fastcgi_param SCRIPT_FILENAME $DIR/functions/fib/fib; }" "" ||
 		return 1
 	start fcgiwrap "$FCGIWRAP" -c "$(nproc)" -s "unix:$DIR/fcgiwrap.sock"
-	FCGIWRAP_PID=$LAST_PID
 	until_ok 50 test -S "$DIR/fcgiwrap.sock" || {
 		loud "fcgiwrap made no socket"
 		cat "$DIR/fcgiwrap.out" >&2
-		stop "$FCGIWRAP_PID" TERM
 		return 1
 	}
-	start_nginx && target_functions fcgiwrap
-	stop "$NGINX_PID" QUIT
-	stop "$FCGIWRAP_PID" TERM
+	start_nginx
 }
 
-# nginx -> novod, keep-alive on both sides of nginx; $1: sandbox on|off.
-target_novod() {
-	copy_functions hello fib || return 1
-	novod_conf "$1" "[hello]" "warm = $WARM" "[fib]" "warm = $WARM" ||
-		return 1
+# The nginx side of novod: keep-alive connections to it.
+novod_nginx_conf() {
 	fcgi="include /etc/nginx/fastcgi_params;
 			fastcgi_pass novod;
 			fastcgi_keep_conn on;"
 	nginx_conf "$PING
 		location /fn/ { $fcgi }
 		location = /novo-status { $fcgi }" \
-		"upstream novod { server unix:$DIR/novod.sock; keepalive 128; }" ||
-		return 1
-	start_novod || { stop "$NOVOD_PID" TERM; return 1; }
-	if start_nginx && until_ok 100 pool_full hello &&
-		until_ok 100 pool_full fib; then
-		target_functions "novod-$1"
-		novod_check "novod-$1"
-	else
-		loud "novod-$1 did not get ready"
-		FAILED=1
-	fi
-	stop "$NGINX_PID" QUIT
-	stop "$NOVOD_PID" TERM
+		"upstream novod { server unix:$DIR/novod.sock; keepalive 128; }"
 }
 
-# hello and fib through the set-up on $PORT.
-target_functions() {
-	u="http://127.0.0.1:$PORT/fn"
-	check_url "$u/hello" Hello && bench_fn "$1" hello "$u/hello"
-	check_url "$u/fib?n=$FIB_N" "fib($FIB_N)" &&
-		bench_fn "$1" fib "$u/fib?n=$FIB_N"
+# nginx -> novod; $1: sandbox on|off.
+up_novod() {
+	copy_functions hello fib || return 1
+	novod_conf "$1" "[hello]" "warm = $WARM" "[fib]" "warm = $WARM" &&
+		novod_nginx_conf && start_novod && start_nginx || return 1
+	until_ok 100 pool_full hello && until_ok 100 pool_full fib || {
+		loud "novod-$1: pools not full after 10 s"
+		return 1
+	}
+}
+
+# URL of function $2 on target $1, or nothing (the ceiling has no fib).
+url_of() {
+	case $1:$2 in
+	ceiling:fib) return 0 ;;
+	*:fib) echo "http://127.0.0.1:$(var PORT "$1")/fn/fib?n=$FIB_N" ;;
+	*) echo "http://127.0.0.1:$(var PORT "$1")/fn/$2" ;;
+	esac
+}
+
+bench_all() {
+	for t in $TARGETS; do
+		say "--- set-up $t (load $(cut -d' ' -f1-3 /proc/loadavg))"
+		up "$t" || { loud "set-up $t failed"; FAILED=1; }
+	done
+	for fn in hello fib; do
+		word=Hello
+		[ "$fn" = fib ] && word="fib($FIB_N)"
+		for t in $TARGETS; do
+			u=$(url_of "$t" "$fn")
+			[ -n "$u" ] && [ "$(var UP "$t")" = yes ] || continue
+			DIR=$(var DIR "$t")
+			check_url "$u" "$word" || { var UP "$t" no; FAILED=1; }
+		done
+		for c in $CONNS; do
+			for t in $TARGETS; do
+				u=$(url_of "$t" "$fn")
+				[ -n "$u" ] && [ "$(var UP "$t")" = yes ] || continue
+				DIR=$(var DIR "$t")
+				bench_url "$t" "$fn" "$c" "$u" || FAILED=1
+			done
+		done
+	done
+	for t in novod-on novod-off; do
+		[ "$(var UP "$t")" = yes ] || continue
+		PORT=$(var PORT "$t") DIR=$(var DIR "$t")
+		novod_check "$t"
+	done
+	stop_all
 }
 
 # novod's own counters must agree: no 3xx/4xx/5xx, no spawn failure.
@@ -82,7 +133,8 @@ novod_check() {
 	bad=$(grep -o '"[345]xx": [1-9][0-9]*\|"spawn_failures": [1-9][0-9]*\|"timeouts": [1-9][0-9]*' \
 		"$DIR/status.json" | tr '\n' ' ')
 	if [ -n "$bad" ]; then
-		loud "$1: novod's status counts $bad(see $DIR/status.json)"
+		loud "$1: novod's status counts $bad(see $DIR/status.json and novod.log)"
+		echo "$1: novod's status counts $bad" >>"$TMP/faults.txt"
 		FAILED=1
 	fi
 }

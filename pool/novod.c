@@ -83,6 +83,9 @@ static struct pool **build_pools(struct config_gen *gen, struct pool **old,
 		const struct fn_config *fn = &gen->fns[i];
 		struct pool *p = find_pool(old, old_n, fn);
 
+		/* the whitelist is in the module before any child is bound */
+		lkm_upload(fn);
+
 		if (p && config_fn_equal(p->fn, fn)) {
 			pthread_mutex_lock(&p->lock);
 			p->refs++;
@@ -110,7 +113,6 @@ static struct pool **build_pools(struct config_gen *gen, struct pool **old,
 			log_msg(LOG_NOTICE, "fn=%s pool started: %s",
 				fn->name, p->sp.notes);
 		}
-		lkm_upload(fn);
 		pools[i] = p;
 	}
 	for (size_t i = 0; i < gen->n; i++)
@@ -245,6 +247,7 @@ static int serve(void)
 			return 0;
 		} else if (sig < 0) {
 			pools_maintain(&sb_opts);
+			(void)lkm_state(); /* logs it when the module went away */
 		}
 	}
 }

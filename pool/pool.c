@@ -174,9 +174,14 @@ static unsigned spawn_batch(struct pool *p, struct warm_child *cs, unsigned n,
 		/* bound before it can exec: the module polices it from its
 		 * first call */
 		if (lkm_state() == LKM_STATE_ACTIVE &&
-		    lkm_bind(cs[i].pid, p->fn->name) != 0)
-			log_msg(LOG_WARN, "fn=%s pid=%d: lkm bind failed",
-				p->fn->name, (int)cs[i].pid);
+		    lkm_bind(cs[i].pid, p->fn->name) != 0) {
+			/* never serve a child the module does not police */
+			snprintf(err, errlen, "lkm bind of pid %d failed",
+				 (int)cs[i].pid);
+			child_kill(&cs[i]);
+			child_close(&cs[i]);
+			continue;
+		}
 		cs[ready++] = cs[i];
 	}
 	return ready;

@@ -21,7 +21,8 @@ from balancer import Balancer
 from hosts import Host, wait_for
 from net import Net
 from phases_basic import allow_list, host_answers, rollout, spread
-from phases_fail import drain, kill
+from phases_drain import drain, drain_fast
+from phases_fail import kill
 from report import Report
 
 LOCK = "/run/lock/novo-cluster.lock"
@@ -111,7 +112,7 @@ def main():
         c = Cluster(r, tag, novod, whoami)
         r.note("work folder %s" % c.top)
         if c.setup():
-            for phase in (spread, allow_list, rollout, kill, drain):
+            for phase in (spread, allow_list, rollout, kill, drain, drain_fast):
                 phase(c)
     except Stop as e:
         r.check(False, "interrupted", str(e))

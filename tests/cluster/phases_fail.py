@@ -1,5 +1,4 @@
-"""phases_fail.py - a host killed (SIGKILL) and a host drained (SIGTERM)
-under load.
+"""phases_fail.py - a host killed (SIGKILL) under load.
 
 A request *reached a function* on host H when whoami began for it there:
 its first act is to create ran/<id> in H's folder, a record that outlives
@@ -8,7 +7,6 @@ requests are inside a function when the signal lands.
 """
 
 import signal
-import threading
 import time
 
 from hosts import wait_for
@@ -16,11 +14,12 @@ from load import Load
 from phases_basic import host_answers, ran_where
 
 
-def load_around(c, prefix, ms, sig_at, act):
-    """Runs a GET/POST load, calls act() sig_at s in; (results, t_act)."""
-    ld = Load(c.lb.port, "whoami", prefix, clients=16, ms=ms,
-              methods=("GET", "POST"), seconds=sig_at + 3.5,
-              max_requests=3000).start()
+def load_around(c, prefix, ms, sig_at, act, clients=16,
+                methods=("GET", "POST"), after=3.5, max_requests=3000):
+    """Runs a load, calls act() sig_at s in; (results, t_act)."""
+    ld = Load(c.lb.port, "whoami", prefix, clients=clients, ms=ms,
+              methods=methods, seconds=sig_at + after,
+              max_requests=max_requests).start()
     time.sleep(sig_at)
     t_act = time.monotonic()
     act()
@@ -99,49 +98,3 @@ def kill(c):
     h1.start()
     c.r.check(wait_for(lambda: host_answers(c, h1, "whoami", "restart-h1"), 10),
               "kill: h1's novod restarted at once binds port 9000 and serves")
-
-
-def drain(c):
-    h3 = c.hosts[2]
-    t = {}
-
-    def watch():
-        t["st"] = h3.wait_exit(15)
-        t["at"] = time.monotonic()
-
-    def term():
-        h3.signal(signal.SIGTERM)
-        t["thread"] = threading.Thread(target=watch, daemon=True)
-        t["thread"].start()
-
-    res, t_term = load_around(c, "drain", 300, 2.0, term)
-    t["thread"].join(20)
-    st = t.get("st")
-    t["exit"] = t.get("at", time.monotonic()) - t_term
-    c.r.check(st == 0, "drain: h3's novod exits 0 after SIGTERM (%.2f s)"
-              % t["exit"], "exit %s" % st)
-    no_leftovers(c, h3, "drain")
-    failed = [r for r in res if not r.ok]
-    posts = sum(1 for r in res if r.method == "POST")
-    c.r.check(res and not failed, "drain: all %d requests (%d POST) answered "
-              "200" % (len(res), posts),
-              "%d failed: %s" % (len(failed), [(r.id, r.method, r.status,
-                                                r.error) for r in failed[:5]]))
-    finished = [r for r in res if r.ok and r.host == "h3" and r.t1 > t_term]
-    c.r.check(finished, "drain: %d requests in flight on h3 at SIGTERM were "
-              "finished by h3" % len(finished))
-    where = ran_where(c)
-    twice = [r.id for r in res if len(where.get(r.id, [])) != 1]
-    c.r.check(not twice, "drain: each request ran exactly once",
-              "%s" % [(i, where.get(i)) for i in twice[:5]])
-    log = h3.log_text()
-    c.r.check("graceful stop" in log and "stopped" in log,
-              "drain: h3's log tells the graceful stop")
-    after = [r for r in res if r.t0 > t_term]
-    c.r.number("drain: %d requests (16 clients, GET/POST, 300 ms function), "
-               "SIGTERM to h3 2 s in: %d failed; %d finished "
-               "by h3 after SIGTERM; h3 exited in %.2f s; %d sent after, "
-               "answered by %s" % (len(res), len(failed), len(finished),
-                                   t["exit"], len(after),
-                                   " ".join(sorted({r.host for r in after
-                                                    if r.ok}))))

@@ -38,4 +38,4 @@ cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -static \
 	-o "$work/whoami" "$here/whoami.c" 2>"$work/cc.log" ||
 	{ cat "$work/cc.log"; fail "cluster: build tests/cluster/whoami.c"; }
 
-python3 "$here/cluster.py" "$tag" "$top/build/novod" "$work/whoami"
+PYTHONDONTWRITEBYTECODE=1 python3 "$here/cluster.py" "$tag" "$top/build/novod" "$work/whoami"

@@ -115,6 +115,7 @@ for rel in $rels; do
 	# and then dies patching its own text at boot, before init runs and
 	# before any module is loaded: such a boot is retried (twice at most).
 	console=$vm/$rel.log
+	rm -f "$console".boot*.txt
 	for try in 1 2 3; do
 		timeout 300 qemu-system-x86_64 -accel tcg -cpu max,-cx16 -m 512 \
 			-smp 2 -nographic -no-reboot -monitor none -serial stdio \
@@ -122,12 +123,12 @@ for rel in $rels; do
 			-initrd "$vm/initrd-$rel.gz" \
 			-append "console=ttyS0 quiet panic=-1 oops=panic" \
 			</dev/null >"$console" 2>&1
-		tr -d '\r' <"$console" >"$console.txt"
-		grep -q "novo-vm: start" "$console.txt" && break
+		tr -d '\r\000' <"$console" >"$console.txt"
+		grep -aqE "novo-vm: |^(not )?ok - " "$console.txt" && break
 		cp "$console.txt" "$console.boot$try.txt"
 		echo "# $rel: boot $try died before init (see $console.boot$try.txt)"
 	done
-	grep -q "novo-vm: done" "$console.txt" ||
+	grep -aq "novo-vm: done" "$console.txt" ||
 		notok "$rel: the VM ran to the end (see $console)"
 	while IFS= read -r line; do
 		case $line in
@@ -135,7 +136,7 @@ for rel in $rels; do
 		"not ok - "*) notok "$rel: ${line#not ok - }" ;;
 		esac
 	done <"$console.txt"
-	if grep -qE "BUG:|Oops|WARNING:|Call Trace|Kernel panic" "$console.txt"; then
+	if grep -aqE "BUG:|Oops|WARNING:|Call Trace|Kernel panic" "$console.txt"; then
 		notok "$rel: no kernel oops, warning or panic"
 	else
 		ok "$rel: no kernel oops, warning or panic"
