@@ -6,6 +6,8 @@
 #      the warm children it clones, through their execve of hello);
 #   2. perf record -g on the whole machine (cpu-clock: works in a VM
 #      without a PMU), reported by command and by symbol.
+# strace slows novod down many times: read its calls per request, not
+# its times (blocking calls, futex and poll, count their waits).
 # Output in bench/out/profile/. Knob: PROFILE_SECONDS (5).
 
 set -u
@@ -44,41 +46,58 @@ start_novod && start_nginx && until_ok 100 pool_full hello || {
 URL=http://127.0.0.1:$PORT/fn/hello
 SPAWNER=$(spawners_of "$NOVOD_PID" | head -n 1)
 
-# load ARGS: wrk at 16 connections for $SECS s, its summary to stderr.
+# load: wrk at 16 connections for $SECS s, its summary to stderr.
 load() { wrk -t2 -c16 -d"${SECS}s" "$URL" 2>&1 | grep -E 'Requests/sec|Latency ' >&2; }
+
+# hello's request counter, from novod's status.
+served() {
+	curl -s "http://127.0.0.1:$PORT/novo-status" |
+		sed -n 's/^ *"hello": {"requests": \([0-9]*\).*/\1/p'
+}
+
+# strace_load PID FILE: strace -c -f on PID during a load; then FILE gets
+# a column more, the calls per request (requests counted by novod).
+strace_load() {
+	strace -c -f -qq -o "$2.raw" -p "$1" &
+	st=$!
+	sleep 1
+	r0=$(served)
+	load
+	r1=$(served)
+	kill -INT "$st"
+	wait "$st"
+	awk -v n="$((r1 - r0))" '
+		NR == 1 { print "requests during the trace: " n; print $0 "  calls/request"; next }
+		$4 ~ /^[0-9]+$/ && n > 0 { printf "%s  %8.2f\n", $0, $4 / n; next }
+		{ print }' "$2.raw" >"$2"
+	rm -f "$2.raw"
+}
 
 say "uptime: $(uptime)"
 say "baseline, nothing attached:"
 load
-say "strace -c -f on novod $NOVOD_PID:"
-strace -c -f -qq -o "$OUT/strace-novod.txt" -p "$NOVOD_PID" &
-st=$!
-sleep 1
-load
-kill -INT "$st"
-wait "$st"
+say "strace -c -f on novod $NOVOD_PID (its threads):"
+strace_load "$NOVOD_PID" "$OUT/strace-novod.txt"
 say "strace -c -f on the spawner $SPAWNER (and the children it clones):"
-strace -c -f -qq -o "$OUT/strace-spawner.txt" -p "$SPAWNER" &
-st=$!
-sleep 1
-load
-kill -INT "$st"
-wait "$st"
+strace_load "$SPAWNER" "$OUT/strace-spawner.txt"
 say "perf record -a -g:"
 perf record -q -e cpu-clock -a -g -o "$TMP/perf.data" -- sleep "$SECS" \
 	>/dev/null 2>&1 &
 pf=$!
 load
 wait "$pf"
-perf report -q -i "$TMP/perf.data" --no-children --sort comm \
+perf report -q -i "$TMP/perf.data" --no-children --sort comm -g none \
 	--stdio 2>/dev/null | grep -v '^$' | head -n 20 >"$OUT/perf-comm.txt"
 perf report -q -i "$TMP/perf.data" --no-children --sort comm,dso,sym \
 	-g none --stdio 2>/dev/null | grep -v '^$' | head -n 60 >"$OUT/perf-sym.txt"
 perf report -q -i "$TMP/perf.data" --no-children --comm novod \
 	--sort sym -g none --stdio 2>/dev/null | grep -v '^$' |
 	head -n 40 >"$OUT/perf-novod.txt"
+perf report -q -i "$TMP/perf.data" --no-children --comm hello \
+	--sort dso,sym -g none --stdio 2>/dev/null | grep -v '^$' |
+	head -n 30 >"$OUT/perf-hello.txt"
 stop_all
-for f in strace-novod strace-spawner perf-comm perf-sym perf-novod; do
+for f in strace-novod strace-spawner perf-comm perf-sym perf-novod perf-hello; do
 	echo "== $f"
 	head -n 30 "$OUT/$f.txt"
 done
