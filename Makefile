@@ -40,9 +40,11 @@ $(BUILD)/novoctl: $(NOVOCTL_SRC) $(HDRS) | $(BUILD)
 
 # The same daemon under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan: $(BUILD)/asan/novod $(BUILD)/asan/novoctl
-$(BUILD)/asan/novod: $(NOVOD_SRC) $(HDRS) | $(BUILD)
+$(BUILD)/asan/novod: $(NOVOD_SRC) $(HDRS)
+	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) $(SANFLAGS) -DNOVOD_MAIN -o $@ $(NOVOD_SRC) $(LIBS)
-$(BUILD)/asan/novoctl: $(NOVOCTL_SRC) $(HDRS) | $(BUILD)
+$(BUILD)/asan/novoctl: $(NOVOCTL_SRC) $(HDRS)
+	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) $(SANFLAGS) -o $@ $(NOVOCTL_SRC) $(LIBS)
 
 # Example functions: functions/NAME/main.c -> functions/NAME/NAME, static.
@@ -67,7 +69,8 @@ testfn: $(TESTFN_BINS)
 # Unit tests: tests/unit/test_*.c, each linked with the pool sources it needs.
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
-$(BUILD)/unit/%: tests/unit/%.c $(filter-out pool/novod.c,$(POOL_SRC)) $(HDRS) tests/unit/unit.h | $(BUILD)
+$(BUILD)/unit/%: tests/unit/%.c $(filter-out pool/novod.c,$(POOL_SRC)) $(HDRS) tests/unit/unit.h
+	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) $(SANFLAGS) -Itests/unit -o $@ $< $(filter-out pool/novod.c,$(POOL_SRC)) $(LIBS)
 unit: $(UNIT_BINS)
 

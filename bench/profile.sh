@@ -96,8 +96,13 @@ perf report -q -i "$TMP/perf.data" --no-children --comm novod \
 perf report -q -i "$TMP/perf.data" --no-children --comm hello \
 	--sort dso,sym -g none --stdio 2>/dev/null | grep -v '^$' |
 	head -n 30 >"$OUT/perf-hello.txt"
+# novod's top kernel symbol in a VM is where interrupts are enabled
+# again: its callers say which wake-ups novod pays for
+perf report -q -i "$TMP/perf.data" --no-children --comm novod \
+	--symbol-filter=_raw_spin_unlock_irqrestore -g caller,2,callee,function,percent \
+	--stdio 2>/dev/null | grep -v '^$' | head -n 60 >"$OUT/perf-novod-callers.txt"
 stop_all
-for f in strace-novod strace-spawner perf-comm perf-sym perf-novod perf-hello; do
+for f in strace-novod strace-spawner perf-comm perf-sym perf-novod perf-hello perf-novod-callers; do
 	echo "== $f"
 	head -n 30 "$OUT/$f.txt"
 done

@@ -56,22 +56,6 @@ stop() {
 	exit "$1"
 }
 
-# As root, novod runs functions as `user` (novod.ini, default nobody): that
-# user must reach functions/. A checkout under /root (mode 0700) fails
-# every request with 502, so say so now.
-check_fn_user() {
-	[ "$(id -u)" = 0 ] || return 0
-	u=$(sed -n 's/^user[ 	]*=[ 	]*\([^ 	;]*\).*/\1/p' "$CONF")
-	u=${u:-nobody}
-	setpriv --reuid="$u" --regid="$(id -g "$u")" --clear-groups \
-		test -x "$ROOT/functions/hello/hello" 2>/dev/null && return 0
-	say "functions run as user $u (novod.ini), who cannot reach"
-	say "$ROOT/functions: a parent folder is closed to others"
-	say "(/root is 0700). Clone elsewhere (e.g. /srv/novo), chmod o+x"
-	say "the parents, or run make run as a plain user."
-	return 1
-}
-
 # One example request per function of functions.ini.
 print_urls() {
 	echo "novo serves $URL (Ctrl-C stops it). Try:"
@@ -105,7 +89,6 @@ if curl -s -o /dev/null --max-time 2 "$URL/"; then
 fi
 echo $$ >"$RUN/run.pid"
 "$NOVOD" -t -c "$CONF" || { say "bad configuration"; rm -f "$RUN/run.pid"; exit 1; }
-check_fn_user || { rm -f "$RUN/run.pid"; exit 1; }
 rm -f "$RUN/novod.sock"
 
 # setsid: each in its own session, so that Ctrl-C reaches only this script

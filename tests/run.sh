@@ -66,7 +66,7 @@ else
 fi
 
 for s in tests/hostile/run.sh tests/lkm/run.sh tests/cluster/run.sh; do
-	[ -x "$s" ] && run_suite "$s" "$s"
+	[ -f "$s" ] && run_suite "$s" sh "$s"
 done
 
 [ -n "$broken" ] && echo "=== suites that crashed or printed no count:$broken"

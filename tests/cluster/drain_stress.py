@@ -10,6 +10,7 @@ chase the drain races docs/scaling.md lists. Tears everything down.
 """
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -58,6 +59,7 @@ def main():
             time.sleep(5.5)  # past nginx's fail_timeout
     finally:
         c.teardown()
+        shutil.rmtree(work, ignore_errors=True)
         print("logs in", c.top)
     return 0
 
