@@ -38,7 +38,7 @@ start() {
 	shift
 	setsid "$@" </dev/null >"$DIR/$name.out" 2>&1 &
 	LAST_PID=$!
-	echo "$LAST_PID $name" >>"$TMP/pids"
+	echo "$LAST_PID $name $DIR" >>"$TMP/pids"
 }
 
 # stop PID SIGNAL: that signal, up to 5 s of grace, then SIGKILL to the
@@ -54,7 +54,11 @@ stop() {
 		sleep 0.1
 		i=$((i + 1))
 	done
-	alive "$pid" && say "pid $pid did not stop in 5 s: SIGKILL"
+	if alive "$pid"; then
+		what=$(sed -n "s/^$pid \([^ ]*\) .*/\1/p" "$TMP/pids")
+		say "$what (pid $pid) did not stop in 5 s after SIG$2: SIGKILL"
+		echo "$what (pid $pid) did not stop in 5 s after SIG$2" >>"$TMP/faults.txt"
+	fi
 	kill -KILL "$pid" 2>/dev/null
 	kill -KILL -- "-$pid" 2>/dev/null
 	for k in $kids; do
@@ -65,11 +69,16 @@ stop() {
 	return 0
 }
 
+# Newest first: nginx before the backend it talks to.
 stop_all() {
 	[ -r "$TMP/pids" ] || return 0
-	while read -r pid _; do
-		stop "$pid" TERM
-	done <"$TMP/pids"
+	tac "$TMP/pids" >"$TMP/pids.rev"
+	while read -r pid name _; do
+		case $name in
+		nginx) stop "$pid" QUIT ;;
+		*) stop "$pid" TERM ;;
+		esac
+	done <"$TMP/pids.rev"
 }
 
 children_of() {

@@ -81,24 +81,24 @@ strace_load "$NOVOD_PID" "$OUT/strace-novod.txt"
 say "strace -c -f on the spawner $SPAWNER (and the children it clones):"
 strace_load "$SPAWNER" "$OUT/strace-spawner.txt"
 say "perf record -a -g:"
-perf record -q -e cpu-clock -a -g -o "$TMP/perf.data" -- sleep "$SECS" \
+perf record -q -e cpu-clock -a -g -o "$OUT/perf.data" -- sleep "$SECS" \
 	>/dev/null 2>&1 &
 pf=$!
 load
 wait "$pf"
-perf report -q -i "$TMP/perf.data" --no-children --sort comm -g none \
+perf report -q -i "$OUT/perf.data" --no-children --sort comm -g none \
 	--stdio 2>/dev/null | grep -v '^$' | head -n 20 >"$OUT/perf-comm.txt"
-perf report -q -i "$TMP/perf.data" --no-children --sort comm,dso,sym \
+perf report -q -i "$OUT/perf.data" --no-children --sort comm,dso,sym \
 	-g none --stdio 2>/dev/null | grep -v '^$' | head -n 60 >"$OUT/perf-sym.txt"
-perf report -q -i "$TMP/perf.data" --no-children --comm novod \
+perf report -q -i "$OUT/perf.data" --no-children --comm novod \
 	--sort sym -g none --stdio 2>/dev/null | grep -v '^$' |
 	head -n 40 >"$OUT/perf-novod.txt"
-perf report -q -i "$TMP/perf.data" --no-children --comm hello \
+perf report -q -i "$OUT/perf.data" --no-children --comm hello \
 	--sort dso,sym -g none --stdio 2>/dev/null | grep -v '^$' |
 	head -n 30 >"$OUT/perf-hello.txt"
 # novod's top kernel symbol in a VM is where interrupts are enabled
 # again: its callers say which wake-ups novod pays for
-perf report -q -i "$TMP/perf.data" --no-children --comm novod \
+perf report -q -i "$OUT/perf.data" --no-children --comm novod \
 	--symbol-filter=_raw_spin_unlock_irqrestore -g caller,2,callee,function,percent \
 	--stdio 2>/dev/null | grep -v '^$' | head -n 60 >"$OUT/perf-novod-callers.txt"
 stop_all

@@ -89,6 +89,7 @@ run_target() {
 
 cleanup() {
 	trap '' INT TERM
+	say "interrupted (signal, or the ${LIMIT} s limit): stopping what was started"
 	stop_all
 	exit "${1:-1}"
 }

@@ -207,8 +207,11 @@ static void graceful_stop(void)
 	server_stop_accepting();
 	server_close_idle();
 	deadline = now_ns() + (max_timeout_ms + 2000) * 1000000LL;
-	while (server_busy() > 0 && now_ns() < deadline)
-		usleep(10000);
+	/* requests in flight may still need warm children: keep pools healthy */
+	while (server_busy() > 0 && now_ns() < deadline) {
+		pools_maintain(&sb_opts);
+		usleep(20000);
+	}
 	pools_shutdown();
 	log_msg(LOG_NOTICE, "stopped");
 }

@@ -31,6 +31,7 @@ struct worker {
 	pthread_t thread;
 	int fd; /* connection handed to this worker, -1 when idle */
 	enum worker_state state;
+	bool shut; /* its idle connection was closed by a graceful stop */
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -145,6 +146,27 @@ static void set_state(struct worker *w, enum worker_state s)
  * checked instead: ipcFd set, keepConnection set so its first Finish does
  * not close it, and listen_sock -1 so it returns when the peer closes.
  */
+/*
+ * Waits for the next request on a kept-alive connection. The worker turns
+ * busy under the lock before libfcgi reads a byte, so a graceful stop
+ * either closes the connection while it is idle or waits for its request.
+ */
+static int wait_request(struct worker *w, int fd)
+{
+	struct pollfd pf = {.fd = fd, .events = POLLIN};
+	int rc;
+
+	do
+		rc = poll(&pf, 1, -1);
+	while (rc < 0 && errno == EINTR);
+	pthread_mutex_lock(&lock);
+	rc = w->shut ? -1 : 0;
+	if (rc == 0)
+		w->state = W_BUSY;
+	pthread_mutex_unlock(&lock);
+	return rc;
+}
+
 static void serve_connection(struct worker *w, int fd)
 {
 	FCGX_Request rq;
@@ -152,15 +174,19 @@ static void serve_connection(struct worker *w, int fd)
 	FCGX_InitRequest(&rq, -1, 0);
 	rq.ipcFd = fd;
 	rq.keepConnection = 1;
-	for (;;) {
+	while (rq.ipcFd >= 0) {
 		set_state(w, W_CONN);
+		if (wait_request(w, rq.ipcFd) != 0)
+			break;
 		if (FCGX_Accept_r(&rq) < 0)
 			break;
-		set_state(w, W_BUSY);
 		request_handle(&rq);
+		/* END_REQUEST now, not when the next request comes */
+		FCGX_Finish_r(&rq);
 		if (server_stopping())
 			break; /* graceful stop: no next request here */
 	}
+	set_state(w, W_BUSY); /* its fd is closed below: not idle any more */
 	FCGX_Finish_r(&rq);
 	if (rq.ipcFd >= 0)
 		close(rq.ipcFd);
@@ -200,6 +226,7 @@ static int dispatch(int fd)
 		w = workers[i];
 		if (w->state == W_IDLE && w->fd < 0) {
 			w->fd = fd;
+			w->shut = false;
 			w->state = W_CONN;
 			n_idle--;
 			pthread_cond_broadcast(&cv_work);
@@ -311,8 +338,10 @@ void server_close_idle(void)
 	pthread_mutex_lock(&lock);
 	stopping = true;
 	for (unsigned i = 0; i < n_workers; i++)
-		if (workers[i]->state == W_CONN && workers[i]->fd >= 0)
+		if (workers[i]->state == W_CONN && workers[i]->fd >= 0) {
+			workers[i]->shut = true;
 			shutdown(workers[i]->fd, SHUT_RDWR);
+		}
 	pthread_cond_broadcast(&cv_work);
 	pthread_mutex_unlock(&lock);
 }

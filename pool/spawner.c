@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "fdpass.h"
+#include "log.h"
 #include "warm_child.h"
 
 #define SPAWN_TIMEOUT_MS 5000
@@ -162,8 +163,17 @@ void spawner_stop(struct spawner *sp)
 	close_fd(&sp->sock);
 	/* a spawner exits on EOF at once; don't let a stuck one hang us */
 	for (int i = 0; i < 100; i++) {
-		if (waitpid(sp->pid, NULL, WNOHANG) != 0)
+		int st = 0;
+
+		if (waitpid(sp->pid, &st, WNOHANG) != 0) {
+			if (WIFSIGNALED(st) || WEXITSTATUS(st) != 0)
+				log_msg(LOG_WARN, "spawner %d ended: %s %d",
+					(int)sp->pid,
+					WIFSIGNALED(st) ? "signal" : "exit",
+					WIFSIGNALED(st) ? WTERMSIG(st)
+							: WEXITSTATUS(st));
 			goto reaped;
+		}
 		usleep(10000);
 	}
 	kill(sp->pid, SIGKILL);
@@ -191,7 +201,8 @@ static int child_ready(struct warm_child *c, char *err, size_t errlen)
 	n = fdpass_recv(c->ctl, msg, sizeof(msg) - 1, fds, 1, &nfds,
 			SPAWN_TIMEOUT_MS);
 	if (n <= 0) {
-		snprintf(err, errlen, "warm child died during set-up");
+		snprintf(err, errlen, "warm child %s during set-up (pid %d)",
+			 n == 0 ? "died" : "silent for 5 s", (int)c->pid);
 		return -1;
 	}
 	msg[n] = '\0';
@@ -228,7 +239,9 @@ int spawner_receive(struct spawner *sp, struct warm_child *c, char *err,
 			close(fds[i]);
 		r.msg[sizeof(r.msg) - 1] = '\0';
 		snprintf(err, errlen, "spawn failed: %s",
-			 n == (ssize_t)sizeof(r) ? r.msg : "no answer");
+			 n == (ssize_t)sizeof(r) ? r.msg
+			 : n == 0		 ? "spawner exited"
+					 : "spawner silent for 5 s");
 		return -1;
 	}
 	c->pid = r.pid;
