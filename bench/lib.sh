@@ -240,12 +240,12 @@ lines() { if [ -r "$1" ]; then wc -l <"$1"; else echo 0; fi; }
 # Appends a line to $TMP/results.tsv and the CDF to $TMP/cdf/.
 bench_url() {
 	target=$1 fn=$2 c=$3 url=$4
-	t=2
-	[ "$c" -lt 2 ] && t=1
-	wrk -t"$t" -c"$c" -d"${WARMUP}s" "$url" >/dev/null 2>&1
+	thr=2
+	[ "$c" -lt 2 ] && thr=1
+	wrk -t"$thr" -c"$c" -d"${WARMUP}s" "$url" >/dev/null 2>&1
 	before=$(lines "$DIR/non2xx.log")
 	load=$(cut -d' ' -f1 /proc/loadavg)
-	wrk -t"$t" -c"$c" -d"${DURATION}s" -s "$BENCH/report.lua" "$url" \
+	wrk -t"$thr" -c"$c" -d"${DURATION}s" -s "$BENCH/report.lua" "$url" \
 		>"$DIR/wrk-$fn-$c.out" 2>&1
 	non2xx=$(($(lines "$DIR/non2xx.log") - before))
 	r=$(grep '^RESULT ' "$DIR/wrk-$fn-$c.out")
@@ -269,13 +269,6 @@ bench_url() {
 	if [ "$non2xx" -ne 0 ]; then
 		loud "$target $fn c=$c: $non2xx NON-2XX ANSWERS (see $DIR/non2xx.log)"
 	fi
-}
-
-# bench_fn TARGET FN URL: at every connection count.
-bench_fn() {
-	for c in $CONNS; do
-		bench_url "$1" "$2" "$c" "$3" || FAILED=1
-	done
 }
 
 # check_url URL WORD: one request answers 200 with WORD in the body.

@@ -28,11 +28,12 @@ mem_sample() {
 	echo "$rss $hwm $pss $kids $spawners"
 }
 
+# (j, not i: until_ok counts its tries in i)
 all_full() {
-	i=1
-	while [ "$i" -le "$MEM_FNS" ]; do
-		pool_full "mem$i" || return 1
-		i=$((i + 1))
+	j=1
+	while [ "$j" -le "$MEM_FNS" ]; do
+		pool_full "mem$j" || return 1
+		j=$((j + 1))
 	done
 }
 

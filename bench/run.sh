@@ -37,7 +37,7 @@ WARMUP=${BENCH_WARMUP:-1}
 CONNS=${BENCH_CONNS:-1 16 64}
 FIB_N=${BENCH_FIB_N:-30}
 WARM=${BENCH_WARM:-4}
-COLD_ROUNDS=3
+COLD_ROUNDS=5
 STEADY_N=30
 MEM_FNS=10
 MEM_WARM=4
@@ -130,7 +130,7 @@ stop_all
 	if [ -s "$TMP/faults.txt" ]; then
 		echo "**Faults seen during the run** (every answer was still counted above; novod's logs were in $TMP):"
 		echo
-		sed 's/^/- /' "$TMP/faults.txt"
+		sed 's/^\([^ ]\)/- \1/' "$TMP/faults.txt"
 		echo
 	fi
 	awk -v fib_n="$FIB_N" -v mem_fns="$MEM_FNS" -v mem_warm="$MEM_WARM" \

@@ -8,7 +8,7 @@
 PING='location = /ping { return 200 "pong\n"; }'
 TARGETS='ceiling fcgiwrap novod-on novod-off'
 
-# var NAME TARGET [VALUE]: per-target variables (DIR, PORT, pids).
+# var NAME TARGET [VALUE]: per-target variables (DIR, PORT, UP).
 var() {
 	v="$1_$(echo "$2" | tr -- '-' '_')"
 	if [ $# = 3 ]; then eval "$v=\$3"; else eval "echo \"\${$v:-}\""; fi
@@ -20,7 +20,7 @@ up() {
 	DIR="$TMP/$1"
 	mkdir -p "$DIR" && chmod 755 "$DIR" || return 1
 	PORT=$(free_port) || { loud "no free port"; return 1; }
-	NGINX_PID='' NOVOD_PID='' FCGIWRAP_PID=''
+	NGINX_PID='' NOVOD_PID=''
 	case $1 in
 	ceiling) up_ceiling ;;
 	fcgiwrap) up_fcgiwrap ;;
@@ -30,7 +30,6 @@ up() {
 	rc=$?
 	var DIR "$1" "$DIR"
 	var PORT "$1" "$PORT"
-	var NOVOD "$1" "$NOVOD_PID"
 	[ "$rc" = 0 ] && var UP "$1" yes
 	return "$rc"
 }
@@ -127,14 +126,21 @@ bench_all() {
 	stop_all
 }
 
-# novod's own counters must agree: no 3xx/4xx/5xx, no spawn failure.
+# novod's own counters must agree: no 3xx/4xx/5xx, no spawn failure, no
+# timeout. What is found goes to faults.txt, with novod's error lines.
 novod_check() {
 	curl -s "http://127.0.0.1:$PORT/novo-status" >"$DIR/status.json"
-	bad=$(grep -o '"[345]xx": [1-9][0-9]*\|"spawn_failures": [1-9][0-9]*\|"timeouts": [1-9][0-9]*' \
-		"$DIR/status.json" | tr '\n' ' ')
-	if [ -n "$bad" ]; then
-		loud "$1: novod's status counts $bad(see $DIR/status.json and novod.log)"
-		echo "$1: novod's status counts $bad" >>"$TMP/faults.txt"
-		FAILED=1
-	fi
+	bad=$(sed -n 's/^ *"\([A-Za-z0-9_-]*\)": {"requests".*/\1 &/p' "$DIR/status.json" |
+		while read -r name line; do
+			b=$(echo "$line" | grep -o '"[345]xx": [1-9][0-9]*\|"spawn_failures": [1-9][0-9]*\|"timeouts": [1-9][0-9]*' |
+				tr -d '"' | tr '\n' ' ')
+			[ -n "$b" ] && printf '%s: %s' "$name" "$b"
+		done)
+	[ -z "$bad" ] && return 0
+	loud "$1: novod's status counts $bad(see $DIR/status.json and novod.log)"
+	{
+		echo "$1: novod's status counts $bad; its log says:"
+		grep -m 4 '\[error\]' "$DIR/novod.log" | sed 's/^/  - /'
+	} >>"$TMP/faults.txt"
+	FAILED=1
 }

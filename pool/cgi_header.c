@@ -132,6 +132,9 @@ static int parse_line(struct hdr_state *st, const char *line, size_t len,
 		st->has_status = true;
 		return 0;
 	}
+	/* novod's own id is the one a response carries */
+	if (nlen == 12 && strncasecmp(line, "X-Request-Id", 12) == 0)
+		return 0;
 	if (nlen == 12 && strncasecmp(line, "Content-Type", 12) == 0)
 		st->has_type = true;
 	if (nlen == 8 && strncasecmp(line, "Location", 8) == 0) {

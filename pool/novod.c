@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -216,42 +217,71 @@ static void graceful_stop(void)
 	log_msg(LOG_NOTICE, "stopped");
 }
 
+/* Returns 1 when novod must stop. */
+static int handle_signal(int sig)
+{
+	switch (sig) {
+	case SIGHUP:
+		log_msg(LOG_NOTICE, "SIGHUP: reloading");
+		reload();
+		return 0;
+	case SIGUSR1:
+		if (log_reopen() != 0)
+			log_msg(LOG_ERR, "cannot reopen log: %s",
+				strerror(errno));
+		log_msg(LOG_NOTICE, "log reopened");
+		return 0;
+	case SIGTERM:
+	case SIGQUIT:
+		graceful_stop();
+		return 1;
+	case SIGINT:
+		log_msg(LOG_NOTICE, "SIGINT: fast stop");
+		server_stop_accepting();
+		pools_shutdown();
+		/* PDEATHSIG takes every child down with us */
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Only the signals novod acts on are waited for: children exit with
+ * SIGCHLD to novod (CLONE_PARENT), hundreds a second, and that must not
+ * keep the maintenance tick from coming.
+ */
 static int serve(void)
 {
+	static const int sigs[] = {SIGHUP, SIGUSR1, SIGTERM, SIGQUIT, SIGINT};
+	struct timespec tick = {.tv_nsec = 250000000};
+	long long next = now_ns();
 	sigset_t set;
-	siginfo_t si;
-	struct timespec tick = {.tv_sec = 1};
 
-	sigfillset(&set);
-	sigdelset(&set, SIGSEGV);
-	sigdelset(&set, SIGBUS);
-	sigdelset(&set, SIGFPE);
-	sigdelset(&set, SIGILL);
-	sigdelset(&set, SIGABRT);
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(&set, sigs[i]);
 	for (;;) {
-		int sig = sigtimedwait(&set, &si, &tick);
+		int sig = sigtimedwait(&set, NULL, &tick);
 
-		if (sig == SIGHUP) {
-			log_msg(LOG_NOTICE, "SIGHUP: reloading");
-			reload();
-		} else if (sig == SIGUSR1) {
-			if (log_reopen() != 0)
-				log_msg(LOG_ERR, "cannot reopen log: %s",
-					strerror(errno));
-			log_msg(LOG_NOTICE, "log reopened");
-		} else if (sig == SIGTERM || sig == SIGQUIT) {
-			graceful_stop();
+		if (sig > 0 && handle_signal(sig))
 			return 0;
-		} else if (sig == SIGINT) {
-			log_msg(LOG_NOTICE, "SIGINT: fast stop");
-			server_stop_accepting();
-			pools_shutdown();
-			/* PDEATHSIG takes every child down with us */
-			return 0;
-		} else if (sig < 0) {
+		if (now_ns() >= next) {
 			pools_maintain(&sb_opts);
 			(void)lkm_state(); /* logs it when the module went away */
+			next = now_ns() + 500000000LL;
 		}
+	}
+}
+
+/* Each warm child holds six fds in novod: take the whole hard limit. */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
 	}
 }
 
@@ -267,6 +297,7 @@ static int start(void)
 		log_msg(LOG_ERR, "cannot find my own executable");
 		return -1;
 	}
+	raise_nofile();
 	if (!cfg.server.sandbox)
 		log_msg(LOG_WARN,
 			"SANDBOX IS OFF (sandbox = off in %s): functions run "

@@ -166,8 +166,19 @@ static unsigned spawn_batch(struct pool *p, struct warm_child *cs, unsigned n,
 		snprintf(err, errlen, "spawner gone");
 		return 0;
 	}
-	while (got < n && spawner_receive(&p->sp, &cs[got], err, errlen) == 0)
-		got++;
+	while (got < n) {
+		int rc = spawner_receive(&p->sp, &cs[got], err, errlen);
+
+		if (rc == -2) {
+			/* out of step or stuck: replaced, not trusted */
+			kill(p->sp.pid, SIGKILL);
+			break;
+		}
+		if (rc == 0)
+			got++;
+		else
+			n--; /* that one failed; the rest may still come */
+	}
 	for (unsigned i = 0; i < got; i++) {
 		if (child_wait_ready(&cs[i], err, errlen) != 0)
 			continue;
@@ -479,7 +490,9 @@ static void pool_restart_spawner(struct pool *p,
 	char err[256];
 
 	pthread_mutex_lock(&p->lock);
-	if (!p->sp_dead || p->spawning || p->retired) {
+	/* a retired pool still owes children to requests waiting on it */
+	if (!p->sp_dead || p->spawning || (p->retired && p->waiting == 0) ||
+	    now_ns() < p->backoff_ns) {
 		pthread_mutex_unlock(&p->lock);
 		return;
 	}
@@ -520,7 +533,7 @@ void pools_maintain(const struct sandbox_opts *opts)
 			pthread_mutex_lock(&table_lock);
 			continue;
 		}
-		if (spawner_dead(&p->sp) && !p->retired) {
+		if (spawner_dead(&p->sp)) {
 			pthread_mutex_lock(&p->lock);
 			p->sp_dead = true;
 			pthread_mutex_unlock(&p->lock);

@@ -31,6 +31,9 @@
 #define FLUSH_AT (64 * 1024)
 #define ENV_CAP (128 * 1024)
 #define ERRLINE_MAX 1024
+#define STDERR_BUDGET (64 * 1024)
+#define PEER_GRACE_NS (2000LL * 1000000LL)
+#define DRAIN_BUDGET (16LL * 1024 * 1024)
 
 static struct request_ctx ctx;
 static _Atomic unsigned long long req_counter;
@@ -67,7 +70,7 @@ struct req {
 	unsigned long long out_total, bytes_sent;
 	/* stderr */
 	char errline[ERRLINE_MAX];
-	size_t err_len;
+	size_t err_len, err_logged;
 	siginfo_t si;
 	struct rusage ru;
 };
@@ -82,6 +85,23 @@ static void req_id(char *buf, size_t len)
 static double ms_since(long long t0)
 {
 	return (double)(now_ns() - t0) / 1e6;
+}
+
+/*
+ * A hostile or stalled FastCGI peer must not hold a worker past the
+ * request's deadline: libfcgi's blocking reads and writes time out then.
+ */
+static void set_peer_timeout(FCGX_Request *rq, long long deadline_ns)
+{
+	long long left = deadline_ns - now_ns();
+	struct timeval tv;
+
+	if (left < 1000000)
+		left = 1000000;
+	tv.tv_sec = left / 1000000000LL;
+	tv.tv_usec = (left % 1000000000LL) / 1000;
+	setsockopt(rq->ipcFd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(rq->ipcFd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
 
 /* A short plain-text answer from novod itself. */
@@ -123,6 +143,7 @@ static int send_headers(struct req *r)
 
 static void flush_body(struct req *r)
 {
+	set_peer_timeout(r->rq, r->deadline + PEER_GRACE_NS);
 	if (!r->sent) {
 		r->sent = true;
 		r->status = r->resp.status;
@@ -165,27 +186,31 @@ static void body_append(struct req *r, const char *p, size_t n)
 	}
 }
 
+/* Collects the header block; what follows it in the same read is body. */
 static void header_append(struct req *r, const char *p, size_t n)
 {
+	size_t room = CGI_HEADER_MAX - r->hdr_len;
+	size_t k = n < room ? n : room;
+	size_t old = r->hdr_len, end, blank;
 	char err[128];
-	size_t end, blank;
 
-	if (r->hdr_len + n > CGI_HEADER_MAX) {
-		fail(r, 502, "CGI header block over %d bytes", CGI_HEADER_MAX);
+	memcpy(r->hdr + r->hdr_len, p, k);
+	r->hdr_len += k;
+	end = cgi_header_end(r->hdr, r->hdr_len);
+	if (end == 0) {
+		if (r->hdr_len == CGI_HEADER_MAX)
+			fail(r, 502, "CGI header block over %d bytes",
+			     CGI_HEADER_MAX);
 		return;
 	}
-	memcpy(r->hdr + r->hdr_len, p, n);
-	r->hdr_len += n;
-	end = cgi_header_end(r->hdr, r->hdr_len);
-	if (end == 0)
-		return;
 	blank = (end >= 2 && r->hdr[end - 2] == '\r') ? 2 : 1;
 	if (cgi_header_parse(r->hdr, end - blank, &r->resp, err, sizeof(err))) {
 		fail(r, 502, "malformed CGI header: %s", err);
 		return;
 	}
 	r->hdr_done = true;
-	body_append(r, r->hdr + end, r->hdr_len - end);
+	/* the body starts at end: in this read, at p + (end - old) */
+	body_append(r, p + (end - old), n - (end - old));
 }
 
 static void read_stdout(struct req *r)
@@ -205,10 +230,19 @@ static void read_stdout(struct req *r)
 		header_append(r, buf, (size_t)n);
 }
 
+/* A function cannot fill the disk through novod's log. */
 static void err_flush(struct req *r)
 {
-	if (r->err_len > 0)
-		log_fn_stderr(r->fn->name, r->id, r->errline, r->err_len);
+	static const char cut[] = "[stderr over 64 KiB: the rest is dropped]";
+
+	if (r->err_len > 0 && r->err_logged < STDERR_BUDGET) {
+		r->err_logged += r->err_len;
+		if (r->err_logged >= STDERR_BUDGET)
+			log_fn_stderr(r->fn->name, r->id, cut, sizeof(cut) - 1);
+		else
+			log_fn_stderr(r->fn->name, r->id, r->errline,
+				      r->err_len);
+	}
 	r->err_len = 0;
 }
 
@@ -241,7 +275,10 @@ static void write_stdin(struct req *r)
 	if (r->in_off == r->in_len && r->body_left > 0) {
 		size_t want = r->body_left < IO_CHUNK ? (size_t)r->body_left
 						      : IO_CHUNK;
-		int got = FCGX_GetStr(r->in_buf, (int)want, r->rq->in);
+		int got;
+
+		set_peer_timeout(r->rq, r->deadline);
+		got = FCGX_GetStr(r->in_buf, (int)want, r->rq->in);
 
 		r->in_off = 0;
 		r->in_len = got > 0 ? (size_t)got : 0;
@@ -264,6 +301,9 @@ static void write_stdin(struct req *r)
 
 static void child_exited(struct req *r)
 {
+	/* not reaped yet, so its pid cannot be anyone else's: without a pid
+	 * namespace (sandbox off) its session is the rest of its tree */
+	kill(-r->c.pid, SIGKILL);
 	memset(&r->si, 0, sizeof(r->si));
 	if (syscall(SYS_waitid, P_PIDFD, r->c.pidfd, &r->si, WEXITED | WNOHANG,
 		    &r->ru) == 0 &&
@@ -271,6 +311,7 @@ static void child_exited(struct req *r)
 		r->exited = true;
 		close(r->c.pidfd); /* reaped: child_close must not wait */
 		r->c.pidfd = -1;
+		r->c.pid = 0; /* and its pid may be reused from now on */
 	}
 }
 
@@ -336,8 +377,10 @@ static void io_loop(struct req *r)
 			ADD(nt_i, r->c.notify, POLLIN);
 #undef ADD
 		rc = poll(pf, (nfds_t)n, tmo);
-		if (rc < 0 && errno != EINTR)
+		if (rc < 0 && errno != EINTR) {
+			fail(r, 502, "poll: %s", strerror(errno));
 			break;
+		}
 		if (nt_i >= 0 && (pf[nt_i].revents & POLLIN))
 			on_violation(r);
 		else if (nt_i >= 0 && pf[nt_i].revents) {
@@ -354,9 +397,14 @@ static void io_loop(struct req *r)
 		if (pid_i >= 0 && pf[pid_i].revents)
 			child_exited(r);
 	}
-	/* stderr may still hold the last words of a crash */
-	while (!r->err_eof && r->exited)
+	/* stderr may still hold the last words of a crash: read it, briefly */
+	for (int i = 0; i < 64 && !r->err_eof && r->exited; i++) {
+		struct pollfd pf = {.fd = r->c.err, .events = POLLIN};
+
+		if (poll(&pf, 1, 20) <= 0)
+			break;
 		read_stderr(r);
+	}
 }
 
 static const char *signal_reason(struct req *r, int sig)
@@ -401,17 +449,22 @@ static void judge_exit(struct req *r)
 		     r->si.si_status);
 }
 
-static void drain_body(struct req *r)
+/*
+ * Reads what is left of the request's stdin, its end record included, so
+ * that the kept-alive connection is clean for the next request. Past the
+ * budget, or on a stalled peer, the connection is closed instead.
+ */
+static void drain_stdin(FCGX_Request *rq, long long budget)
 {
 	char buf[4096];
+	int got;
 
-	while (r->body_left > 0) {
-		int got = FCGX_GetStr(buf, (int)sizeof(buf), r->rq->in);
-
-		if (got <= 0)
-			break;
-		r->body_left -= got;
-	}
+	set_peer_timeout(rq, now_ns() + PEER_GRACE_NS);
+	while (budget > 0 &&
+	       (got = FCGX_GetStr(buf, (int)sizeof(buf), rq->in)) > 0)
+		budget -= got;
+	if (budget <= 0 || FCGX_GetError(rq->in) != 0)
+		rq->keepConnection = 0;
 }
 
 static void finish(struct req *r)
@@ -496,10 +549,10 @@ static void run_function(struct req *r, const struct cgi_target *t)
 		return;
 	if (start_child(r, t) == 0)
 		io_loop(r);
+	if (!r->exited)
+		child_kill(&r->c); /* a failure: nothing of it runs on */
 	judge_exit(r);
 	finish(r);
-	drain_body(r);
-	child_kill(&r->c);
 	child_close(&r->c);
 	cgi_response_free(&r->resp);
 	pool_release(r->pool);
@@ -535,9 +588,10 @@ void request_handle(FCGX_Request *rq)
 	req_id(r.id, sizeof(r.id));
 	if (uri == NULL)
 		uri = FCGX_GetParam("SCRIPT_NAME", rq->envp);
+	set_peer_timeout(rq, r.t0 + PEER_GRACE_NS);
 	if (uri && ctx.status_path && strcmp(uri, ctx.status_path) == 0) {
 		status_respond(rq, r.id);
-		r.status = 200;
+		drain_stdin(rq, DRAIN_BUDGET);
 		log_access(r.id, "", 200, 0, ms_since(r.t0));
 		return;
 	}
@@ -545,12 +599,15 @@ void request_handle(FCGX_Request *rq)
 		r.pool = table_get(t.name, t.name_len);
 	if (r.pool == NULL) {
 		respond_plain(&r, 404, NULL, "no such function");
+		drain_stdin(rq, DRAIN_BUDGET);
 		log_access(r.id, "", 404, 0, ms_since(r.t0));
 		return;
 	}
 	r.fn = r.pool->fn;
 	r.deadline = r.t0 + (long long)r.fn->timeout_ms * 1000000LL;
 	run_function(&r, &t);
+	if (!r.aborted)
+		drain_stdin(rq, DRAIN_BUDGET);
 	ms = ms_since(r.t0);
 	count(&r, ms);
 	log_access(r.id, r.fn->name, r.aborted ? 0 : r.status, r.bytes_sent, ms);

@@ -57,8 +57,13 @@ void sbx_set_rlimit(struct sandbox_plan *p, int resource, rlim_t soft,
 	if (i == SBX_MAX_RLIMITS)
 		return;
 	p->rl[i].resource = resource;
+	/*
+	 * The spawner keeps novod's RLIMIT_NOFILE: it bounds the fds the
+	 * spawner may have in flight to novod, counted for its whole user.
+	 */
 	p->rl[i].per_child = resource == RLIMIT_CPU || resource == RLIMIT_AS ||
-			     resource == RLIMIT_DATA;
+			     resource == RLIMIT_DATA ||
+			     resource == RLIMIT_NOFILE;
 	p->rl[i].lim.rlim_cur = soft;
 	p->rl[i].lim.rlim_max = hard;
 	if (i == p->n_rl)

@@ -192,13 +192,29 @@ bool spawner_dead(const struct spawner *sp)
 	return poll(&p, 1, 0) > 0;
 }
 
+/* The child's notification fd, taken from it: novod is its parent. */
+static int take_notify_fd(struct warm_child *c, const char *num)
+{
+	int fd;
+
+	if (*num == '\0')
+		return -1; /* no user notification on this kernel */
+	fd = (int)syscall(SYS_pidfd_getfd, c->pidfd, atoi(num), 0);
+	if (fd < 0)
+		log_msg(LOG_WARN, "pid %d: cannot take its seccomp notification "
+				  "fd (%s): violations will fail with ENOSYS, "
+				  "unnamed",
+			(int)c->pid, strerror(errno));
+	return fd;
+}
+
 static int child_ready(struct warm_child *c, char *err, size_t errlen)
 {
 	char msg[256];
-	int fds[1], nfds;
+	int nfds;
 	ssize_t n;
 
-	n = fdpass_recv(c->ctl, msg, sizeof(msg) - 1, fds, 1, &nfds,
+	n = fdpass_recv(c->ctl, msg, sizeof(msg) - 1, NULL, 0, &nfds,
 			SPAWN_TIMEOUT_MS);
 	if (n <= 0) {
 		snprintf(err, errlen, "warm child %s during set-up (pid %d)",
@@ -208,11 +224,9 @@ static int child_ready(struct warm_child *c, char *err, size_t errlen)
 	msg[n] = '\0';
 	if (msg[0] != 'R') {
 		snprintf(err, errlen, "warm child set-up failed: %s", msg + 1);
-		for (int i = 0; i < nfds; i++)
-			close(fds[i]);
 		return -1;
 	}
-	c->notify = nfds > 0 ? fds[0] : -1;
+	c->notify = take_notify_fd(c, msg + 1);
 	return 0;
 }
 
@@ -242,7 +256,7 @@ int spawner_receive(struct spawner *sp, struct warm_child *c, char *err,
 			 n == (ssize_t)sizeof(r) ? r.msg
 			 : n == 0		 ? "spawner exited"
 					 : "spawner silent for 5 s");
-		return -1;
+		return n == (ssize_t)sizeof(r) ? -1 : -2;
 	}
 	c->pid = r.pid;
 	c->pidfd = fds[0];
@@ -274,8 +288,9 @@ void child_kill(struct warm_child *c)
 {
 	if (c->pidfd >= 0)
 		syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0);
-	/* without a pid namespace (sandbox off) its session is its tree */
-	if (c->pid > 0)
+	/* without a pid namespace (sandbox off) its session is its tree;
+	 * only while not reaped: a reaped pid may be someone else's */
+	if (c->pid > 0 && c->pidfd >= 0)
 		kill(-c->pid, SIGKILL);
 }
 
@@ -317,46 +332,79 @@ static int open_high(const char *path, int flags)
 	return high;
 }
 
+static void close_pair(int fds[2])
+{
+	if (fds[0] >= 0)
+		close(fds[0]);
+	if (fds[1] >= 0)
+		close(fds[1]);
+}
+
+/* The child's ends, and novod's: made per child, closed here after. */
+struct child_pipes {
+	int ctl[2], in[2], out[2], err[2];
+};
+
+static int make_pipes(struct child_pipes *p)
+{
+	*p = (struct child_pipes){{-1, -1}, {-1, -1}, {-1, -1}, {-1, -1}};
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p->ctl) ||
+	    pipe2(p->in, O_CLOEXEC) || pipe2(p->out, O_CLOEXEC) ||
+	    pipe2(p->err, O_CLOEXEC)) {
+		close_pair(p->ctl);
+		close_pair(p->in);
+		close_pair(p->out);
+		close_pair(p->err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Sends novod the reply; ETOOMANYREFS passes once novod has read some. */
+static int send_reply(int sock, struct spawn_reply *r, const int *fds, int n)
+{
+	for (int tries = 0; tries < 200; tries++) {
+		if (fdpass_send(sock, r, sizeof(*r), fds, n) == 0)
+			return 0;
+		if (errno != ETOOMANYREFS && errno != ENOBUFS)
+			return -1;
+		usleep(5000);
+	}
+	return -1;
+}
+
 static int spawn_one(struct spawner_state *st)
 {
 	struct spawn_reply r = {.ok = 0};
-	int ctl[2], in[2], out[2], er[2], pidfd = -1;
+	struct child_pipes p;
 	struct child_fds cf;
+	int pidfd = -1, rc;
 	pid_t pid;
 
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl))
-		goto fail0;
-	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) ||
-	    pipe2(er, O_CLOEXEC))
-		goto fail0; /* the spawner exits below; fds go with it */
-	cf = (struct child_fds){.in = in[0], .out = out[1], .err = er[1],
-				.ctl = ctl[1], .bin = st->bin_fd,
-				.dir = st->dir_fd};
+	if (make_pipes(&p) != 0) {
+		snprintf(r.msg, sizeof(r.msg), "pipes: %s", strerror(errno));
+		return send_reply(st->sock, &r, NULL, 0);
+	}
+	cf = (struct child_fds){.in = p.in[0], .out = p.out[1],
+				.err = p.err[1], .ctl = p.ctl[1],
+				.bin = st->bin_fd, .dir = st->dir_fd};
 	pid = warm_child_clone(st->fn.path, st->plan, &cf, &pidfd);
-	close(ctl[1]);
-	close(in[0]);
-	close(out[1]);
-	close(er[1]);
 	if (pid < 0)
-		goto fail1;
-	r.ok = 1;
+		snprintf(r.msg, sizeof(r.msg), "clone: %s", strerror(errno));
+	r.ok = pid > 0;
 	r.pid = (int32_t)pid;
 	{
-		int fds[5] = {pidfd, ctl[0], in[1], out[0], er[0]};
-		int rc = fdpass_send(st->sock, &r, sizeof(r), fds, 5);
+		int fds[5] = {pidfd, p.ctl[0], p.in[1], p.out[0], p.err[0]};
 
-		for (int i = 0; i < 5; i++)
-			close(fds[i]);
-		return rc;
+		rc = send_reply(st->sock, &r, fds, r.ok ? 5 : 0);
 	}
-fail1:
-	close(ctl[0]);
-	close(in[1]);
-	close(out[0]);
-	close(er[0]);
-fail0:
-	snprintf(r.msg, sizeof(r.msg), "clone: %s", strerror(errno));
-	return fdpass_send(st->sock, &r, sizeof(r), NULL, 0);
+	if (pidfd >= 0)
+		close(pidfd);
+	close_pair(p.ctl);
+	close_pair(p.in);
+	close_pair(p.out);
+	close_pair(p.err);
+	return rc;
 }
 
 static int spawner_setup(struct spawner_state *st, char *err, size_t errlen)
@@ -418,8 +466,12 @@ int spawner_main(int argc, char **argv)
 		if (cmd[0] != 'S')
 			break;
 		for (unsigned i = 0; i < cmd[1]; i++)
-			if (spawn_one(&st))
+			if (spawn_one(&st)) {
+				fprintf(stderr, "novo-spawner: cannot send a child "
+						"to novod: %s\n",
+					strerror(errno));
 				return 1;
+			}
 	}
 	return 0;
 }

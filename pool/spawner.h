@@ -39,6 +39,8 @@ int spawner_start(struct spawner *sp, const struct fn_config *fn,
  * Asks for n warm children at once; then spawner_receive() takes each one's
  * descriptors in order, and child_wait_ready() waits (bounded) until it has
  * set up its sandbox. Children set themselves up in parallel meanwhile.
+ * spawner_receive returns -1 when the spawner reported a failure, -2 when
+ * it did not answer (dead or stuck).
  */
 int spawner_request(struct spawner *sp, unsigned n);
 int spawner_receive(struct spawner *sp, struct warm_child *c, char *err,

@@ -25,7 +25,12 @@
 #define CLONE_PIDFD 0x00001000
 #endif
 
-/* Everything the child touches lives here, never in the spawner's heap. */
+/*
+ * Everything the child touches lives here, never in the spawner's heap.
+ * Without CLONE_SETTLS the child also shares the spawner's TLS, errno
+ * included: the spawner reads errno only right after its own failed
+ * calls, and a stray value there could only garble a log message.
+ */
 struct region {
 	volatile pid_t tid; /* cleared by the kernel at exec or exit */
 	const char *path;
@@ -84,6 +89,24 @@ static void wait_and_exec(struct region *r)
 	_exit(127);
 }
 
+static int say_ready(int nfd)
+{
+	char msg[16] = "R";
+	int len = 1;
+
+	if (nfd >= 0) {
+		char digits[12];
+		int n = 0;
+
+		do
+			digits[n++] = (char)('0' + nfd % 10);
+		while ((nfd /= 10) > 0);
+		while (n > 0)
+			msg[len++] = digits[--n];
+	}
+	return fdpass_send(SANDBOX_CTL_FD, msg, (size_t)len, NULL, 0);
+}
+
 static int child_main(void *arg)
 {
 	struct region *r = arg;
@@ -106,10 +129,14 @@ static int child_main(void *arg)
 	nfd = sandbox_enter_child(r->plan);
 	if (nfd == -2)
 		child_fail(3, "sandbox");
-	if (fdpass_send(3, "R", 1, &nfd, nfd >= 0 ? 1 : 0))
+	/*
+	 * "ready", and the number of the seccomp notification fd: novod takes
+	 * it with pidfd_getfd. Passing it with SCM_RIGHTS would count against
+	 * the user's in-flight fd limit, which all functions' children share.
+	 * It stays open here until the exec closes it (it is close-on-exec).
+	 */
+	if (say_ready(nfd))
 		_exit(127);
-	if (nfd >= 0)
-		close(nfd);
 	wait_and_exec(r);
 	return 127;
 }
