@@ -96,11 +96,19 @@ perf report -q -i "$OUT/perf.data" --no-children --comm novod \
 perf report -q -i "$OUT/perf.data" --no-children --comm hello \
 	--sort dso,sym -g none --stdio 2>/dev/null | grep -v '^$' |
 	head -n 30 >"$OUT/perf-hello.txt"
-# novod's top kernel symbol in a VM is where interrupts are enabled
-# again: its callers say which wake-ups novod pays for
-perf report -q -i "$OUT/perf.data" --no-children --comm novod \
-	--symbol-filter=_raw_spin_unlock_irqrestore -g caller,2,callee,function,percent \
-	--stdio 2>/dev/null | grep -v '^$' | head -n 60 >"$OUT/perf-novod-callers.txt"
+# novod's samples by kernel leaf <- its caller <- the user-space call:
+# in a VM, the top leaves are where interrupts are enabled again after a
+# wake-up or a switch; their callers say which wake-ups novod pays for.
+perf script -i "$OUT/perf.data" --comm novod -F comm,ip,sym 2>/dev/null | awk '
+	/^ *novod/ { in_s = 1; leaf = ""; call = ""; user = ""; next }
+	NF == 0 { if (in_s) { n[leaf " <- " call " <- " user]++; tot++ } in_s = 0; next }
+	{
+		if (leaf == "") leaf = $2
+		else if (call == "" && $2 !~ /spin_unlock|finish_task_switch/) call = $2
+		if (user == "" && $1 !~ /^ffffffff/) user = $2
+	}
+	END { for (k in n) printf "%5.1f%%  %s\n", 100 * n[k] / tot, k }' |
+	sort -rn | head -n 25 >"$OUT/perf-novod-callers.txt"
 stop_all
 for f in strace-novod strace-spawner perf-comm perf-sym perf-novod perf-hello perf-novod-callers; do
 	echo "== $f"

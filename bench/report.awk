@@ -74,6 +74,8 @@ function cold_report(   i, c, worst, ratio, n, j, t) {
 		ratio[++n] = c[4] > 0 ? c[3] / c[4] : 99
 		if (ratio[n] > worst)
 			worst = ratio[n]
+		if (ratio[n] > 1.5)
+			cold_over++
 	}
 	# median of the rounds: one sample each, on a machine that may be noisy
 	for (i = 2; i <= n; i++)
@@ -152,8 +154,8 @@ function targets(   c, ok, r, worst, wc, on, off, d) {
 	printf "- %s sandbox on vs off, hello, <= 10%% less throughput: %s connections\n",
 		verdict(worst <= 0.10), d
 	if (ncold)
-		printf "- %s first request after the SIGHUP that adds a function <= 1.5 × steady p50: %.2f × (median of %d functions; worst %.2f ×)\n",
-			verdict(cold_median <= 1.5), cold_median, ncold, cold_worst
+		printf "- %s first request after the SIGHUP that adds a function <= 1.5 × steady p50: %.2f × (median of %d functions; %d of them over 1.5 ×, worst %.2f ×)\n",
+			verdict(cold_median <= 1.5), cold_median, ncold, cold_over, cold_worst
 	else
 		print "- **MISS** first request after SIGHUP: not measured"
 	if ("idle" in mem)

@@ -42,9 +42,10 @@ up_ceiling() {
 		start_nginx
 }
 
-# Debian's fcgiwrap, as its documentation sets it up: one connection per
-# request (fcgiwrap serves one connection at a time per process, so
-# nginx's keep-alive would hold its few processes idle), -c = cores.
+# Debian's fcgiwrap, as /usr/share/doc/fcgiwrap/examples/nginx.conf sets
+# it up: one connection per request (fcgiwrap serves one connection at a
+# time per process, so nginx's keep-alive would hold its few processes
+# idle), -c = cores.
 up_fcgiwrap() {
 	copy_functions hello fib || return 1
 	fcgi="include /etc/nginx/fastcgi_params;
