@@ -143,7 +143,6 @@ static int send_headers(struct req *r)
 
 static void flush_body(struct req *r)
 {
-	set_peer_timeout(r->rq, r->deadline + PEER_GRACE_NS);
 	if (!r->sent) {
 		r->sent = true;
 		r->status = r->resp.status;
@@ -275,10 +274,7 @@ static void write_stdin(struct req *r)
 	if (r->in_off == r->in_len && r->body_left > 0) {
 		size_t want = r->body_left < IO_CHUNK ? (size_t)r->body_left
 						      : IO_CHUNK;
-		int got;
-
-		set_peer_timeout(r->rq, r->deadline);
-		got = FCGX_GetStr(r->in_buf, (int)want, r->rq->in);
+		int got = FCGX_GetStr(r->in_buf, (int)want, r->rq->in);
 
 		r->in_off = 0;
 		r->in_len = got > 0 ? (size_t)got : 0;
@@ -303,7 +299,8 @@ static void child_exited(struct req *r)
 {
 	/* not reaped yet, so its pid cannot be anyone else's: without a pid
 	 * namespace (sandbox off) its session is the rest of its tree */
-	kill(-r->c.pid, SIGKILL);
+	if (r->c.own_session)
+		kill(-r->c.pid, SIGKILL);
 	memset(&r->si, 0, sizeof(r->si));
 	if (syscall(SYS_waitid, P_PIDFD, r->c.pidfd, &r->si, WEXITED | WNOHANG,
 		    &r->ru) == 0 &&
@@ -459,7 +456,6 @@ static void drain_stdin(FCGX_Request *rq, long long budget)
 	char buf[4096];
 	int got;
 
-	set_peer_timeout(rq, now_ns() + PEER_GRACE_NS);
 	while (budget > 0 &&
 	       (got = FCGX_GetStr(buf, (int)sizeof(buf), rq->in)) > 0)
 		budget -= got;
@@ -605,6 +601,8 @@ void request_handle(FCGX_Request *rq)
 	}
 	r.fn = r.pool->fn;
 	r.deadline = r.t0 + (long long)r.fn->timeout_ms * 1000000LL;
+	/* one bound for every blocking libfcgi call of this request */
+	set_peer_timeout(rq, r.deadline + PEER_GRACE_NS);
 	run_function(&r, &t);
 	if (!r.aborted)
 		drain_stdin(rq, DRAIN_BUDGET);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdint.h>
@@ -40,6 +41,7 @@ struct spawner_hello {
 struct spawn_reply {
 	int32_t pid;
 	int32_t ok;
+	int32_t own_session; /* no pid namespace: its session is its tree */
 	char msg[200];
 };
 
@@ -259,14 +261,12 @@ int spawner_receive(struct spawner *sp, struct warm_child *c, char *err,
 		return n == (ssize_t)sizeof(r) ? -1 : -2;
 	}
 	c->pid = r.pid;
+	c->own_session = r.own_session;
 	c->pidfd = fds[0];
 	c->ctl = fds[1];
 	c->in = fds[2];
 	c->out = fds[3];
 	c->err = fds[4];
-	/* novod's ends never block a request thread: set once, off the hot path */
-	for (int i = 2; i < 5; i++)
-		fcntl(fds[i], F_SETFL, fcntl(fds[i], F_GETFL) | O_NONBLOCK);
 	return 0;
 }
 
@@ -290,7 +290,7 @@ void child_kill(struct warm_child *c)
 		syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0);
 	/* without a pid namespace (sandbox off) its session is its tree;
 	 * only while not reaped: a reaped pid may be someone else's */
-	if (c->pid > 0 && c->pidfd >= 0)
+	if (c->own_session && c->pid > 0 && c->pidfd >= 0)
 		kill(-c->pid, SIGKILL);
 }
 
@@ -385,6 +385,10 @@ static int spawn_one(struct spawner_state *st)
 		snprintf(r.msg, sizeof(r.msg), "pipes: %s", strerror(errno));
 		return send_reply(st->sock, &r, NULL, 0);
 	}
+	/* novod's ends never block a request thread: set here, not in novod */
+	fcntl(p.in[1], F_SETFL, O_NONBLOCK);
+	fcntl(p.out[0], F_SETFL, O_NONBLOCK);
+	fcntl(p.err[0], F_SETFL, O_NONBLOCK);
 	cf = (struct child_fds){.in = p.in[0], .out = p.out[1],
 				.err = p.err[1], .ctl = p.ctl[1],
 				.bin = st->bin_fd, .dir = st->dir_fd};
@@ -393,6 +397,7 @@ static int spawn_one(struct spawner_state *st)
 		snprintf(r.msg, sizeof(r.msg), "clone: %s", strerror(errno));
 	r.ok = pid > 0;
 	r.pid = (int32_t)pid;
+	r.own_session = !(sandbox_child_clone_flags(st->plan) & CLONE_NEWPID);
 	{
 		int fds[5] = {pidfd, p.ctl[0], p.in[1], p.out[0], p.err[0]};
 

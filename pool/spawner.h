@@ -25,6 +25,7 @@ struct warm_child {
 	int out;    /* its stdout, read end */
 	int err;    /* its stderr, read end */
 	int notify; /* seccomp notification fd, or -1 */
+	bool own_session; /* no pid namespace: kill its session too */
 };
 
 /* Records the path novod re-executes as a spawner. Call once at start. */
