@@ -180,8 +180,6 @@ static unsigned spawn_batch(struct pool *p, struct warm_child *cs, unsigned n,
 			n--; /* that one failed; the rest may still come */
 	}
 	for (unsigned i = 0; i < got; i++) {
-		if (child_wait_ready(&cs[i], err, errlen) != 0)
-			continue;
 		/* bound before it can exec: the module polices it from its
 		 * first call */
 		if (lkm_state() == LKM_STATE_ACTIVE &&
@@ -356,8 +354,10 @@ static int take_idle(struct pool *p, struct warm_child *c,
 	deadline_ts(deadline_ns, &ts);
 	for (;;) {
 		while (p->n_idle > 0) {
-			/* the most recently made child is the warmest */
-			*c = p->idle[--p->n_idle];
+			/* the oldest child is the likeliest to be set up */
+			*c = p->idle[0];
+			memmove(p->idle, p->idle + 1,
+				--p->n_idle * sizeof(p->idle[0]));
 			if (child_alive(c))
 				return ACQ_OK;
 			child_close(c);
@@ -371,6 +371,35 @@ static int take_idle(struct pool *p, struct warm_child *c,
 	}
 }
 
+/*
+ * A child says it is ready when it is first taken: set-up failures show
+ * here. Called with the lock held; drops it while it waits.
+ */
+static int take_ready(struct pool *p, struct warm_child *c,
+		      long long deadline_ns)
+{
+	char err[160];
+
+	for (int tries = 0; tries < 3; tries++) {
+		int rc = take_idle(p, c, deadline_ns), ok;
+
+		if (rc != ACQ_OK)
+			return rc;
+		pthread_mutex_unlock(&p->lock);
+		ok = child_ready(c, deadline_ns, err, sizeof(err)) == 0;
+		if (!ok) {
+			log_msg(LOG_ERR, "fn=%s %s", p->fn->name, err);
+			child_kill(c);
+			child_close(c);
+		}
+		pthread_mutex_lock(&p->lock);
+		if (ok)
+			return ACQ_OK;
+		p->stats->spawn_failures++;
+	}
+	return ACQ_BROKEN;
+}
+
 int pool_acquire(struct pool *p, struct warm_child *c, long long deadline_ns)
 {
 	int rc = ACQ_OK;
@@ -382,7 +411,7 @@ int pool_acquire(struct pool *p, struct warm_child *c, long long deadline_ns)
 		p->busy++;
 		if (p->busy > p->peak)
 			p->peak = p->busy;
-		rc = take_idle(p, c, deadline_ns);
+		rc = take_ready(p, c, deadline_ns);
 		if (rc != ACQ_OK) {
 			p->busy--;
 			pthread_cond_signal(&p->cv_slot);

@@ -489,7 +489,7 @@ static int start_child(struct req *r, const struct cgi_target *t)
 		fail(r, 502, "request environment too large");
 		return -1;
 	}
-	if (child_start(&r->c, env, (size_t)len)) {
+	if (child_start(&r->c, env, (size_t)len, r->deadline)) {
 		fail(r, 502, "warm child lost");
 		return -1;
 	}
@@ -511,6 +511,12 @@ static int admit(struct req *r)
 	if (rc == ACQ_FULL) {
 		respond_plain(r, 503, "Retry-After: 1\r\n",
 			      "function busy: queue full");
+		return -1;
+	}
+	if (rc == ACQ_BROKEN) {
+		respond_plain(r, 502, NULL,
+			      "the function's sandbox cannot be set up "
+			      "(see novod's log)");
 		return -1;
 	}
 	if (rc == ACQ_TIMEOUT) {
@@ -580,7 +586,7 @@ void request_handle(FCGX_Request *rq)
 	memset(&r, 0, sizeof(r));
 	r.rq = rq;
 	r.t0 = now_ns();
-	r.c.in = r.c.out = r.c.err = r.c.pidfd = r.c.ctl = r.c.notify = -1;
+	r.c.in = r.c.out = r.c.err = r.c.pidfd = r.c.notify = -1;
 	req_id(r.id, sizeof(r.id));
 	if (uri == NULL)
 		uri = FCGX_GetParam("SCRIPT_NAME", rq->envp);

@@ -8,9 +8,13 @@
 
 #include "config.h"
 
-/* In a warm child: fd 3 talks to novod, fd 4 is the function's binary. */
-#define SANDBOX_CTL_FD 3
-#define SANDBOX_EXEC_FD 4
+/*
+ * A warm child reads its CGI environment on fd 0 (its stdin, before the
+ * body), says "ready" on fd 2 (its stderr) and execs fd 3, the binary.
+ */
+#define SANDBOX_ENV_FD 0
+#define SANDBOX_READY_FD 2
+#define SANDBOX_EXEC_FD 3
 
 struct sandbox_opts {
 	bool enabled;   /* [server] sandbox */

@@ -69,15 +69,18 @@ static int write_maps(uid_t uid, gid_t gid)
 /*
  * Same ids inside as outside: the spawner's caps hold only in its ns.
  * After a switch from root the process is not dumpable and its /proc
- * files stay root's: dumpable for the writes, then not again.
+ * files stay root's: dumpable for the writes, then as it was. (An
+ * unprivileged novod needs its children dumpable: it takes their seccomp
+ * notification fd with pidfd_getfd.)
  */
 static int map_ids(uid_t uid, gid_t gid)
 {
+	int was = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
 	int rc;
 
 	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	rc = write_maps(uid, gid);
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	prctl(PR_SET_DUMPABLE, was > 0 ? was : 0, 0, 0, 0);
 	return rc;
 }
 

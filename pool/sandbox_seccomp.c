@@ -19,7 +19,6 @@
 
 #include "sandbox_impl.h"
 
-#define CTL_FD 3 /* the warm child's control socket */
 
 static bool has_nr(const struct fn_config *fn, int nr)
 {
@@ -69,35 +68,33 @@ static int add_whitelist(scmp_filter_ctx ctx, const struct fn_config *fn)
 }
 
 /*
- * What the warm child itself does between the filter and execve: talk on
- * fd 3 only (read, recv, recvmsg, send, sendmsg), close, exec (execveat on
- * fd 4 only), exit. A call the whitelist already allows
- * outright needs no narrower rule.
+ * What the warm child itself does between the filter and execve: read its
+ * environment on fd 0, write "ready" on fd 2, exec fd 3, close, exit. A
+ * call the whitelist already allows outright needs no narrower rule.
  */
+static int add_on_fd(scmp_filter_ctx ctx, const struct fn_config *fn, int nr,
+		     int fd)
+{
+	if (has_nr(fn, nr))
+		return 0;
+	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
+				SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fd));
+}
+
 static int add_child_needs(scmp_filter_ctx ctx, const struct fn_config *fn)
 {
-	static const int on_ctl[] = { SCMP_SYS(read), SCMP_SYS(recvmsg),
-				      SCMP_SYS(recvfrom), SCMP_SYS(sendmsg),
-				      SCMP_SYS(sendto) };
 	static const int plain[] = { SCMP_SYS(close), SCMP_SYS(execve),
 				     SCMP_SYS(exit), SCMP_SYS(exit_group) };
 	int rc;
 
 	/* the binary opened by the spawner before it dropped privileges */
-	if (!has_nr(fn, SCMP_SYS(execveat))) {
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(execveat), 1,
-				      SCMP_A0(SCMP_CMP_EQ, SANDBOX_EXEC_FD));
-		if (rc < 0)
-			return rc;
-	}
-	for (size_t i = 0; i < sizeof(on_ctl) / sizeof(on_ctl[0]); i++) {
-		if (has_nr(fn, on_ctl[i]))
-			continue;
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, on_ctl[i], 1,
-				      SCMP_A0(SCMP_CMP_EQ, CTL_FD));
-		if (rc < 0)
-			return rc;
-	}
+	rc = add_on_fd(ctx, fn, SCMP_SYS(execveat), SANDBOX_EXEC_FD);
+	if (rc == 0)
+		rc = add_on_fd(ctx, fn, SCMP_SYS(read), SANDBOX_ENV_FD);
+	if (rc == 0)
+		rc = add_on_fd(ctx, fn, SCMP_SYS(write), SANDBOX_READY_FD);
+	if (rc < 0)
+		return rc;
 	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
 		if (has_nr(fn, plain[i]))
 			continue;

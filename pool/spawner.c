@@ -15,6 +15,8 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fdpass.h"
@@ -195,13 +197,13 @@ bool spawner_dead(const struct spawner *sp)
 }
 
 /* The child's notification fd, taken from it: novod is its parent. */
-static int take_notify_fd(struct warm_child *c, const char *num)
+static int take_notify_fd(struct warm_child *c, int num)
 {
 	int fd;
 
-	if (*num == '\0')
+	if (num < 0)
 		return -1; /* no user notification on this kernel */
-	fd = (int)syscall(SYS_pidfd_getfd, c->pidfd, atoi(num), 0);
+	fd = (int)syscall(SYS_pidfd_getfd, c->pidfd, num, 0);
 	if (fd < 0)
 		log_msg(LOG_WARN, "pid %d: cannot take its seccomp notification "
 				  "fd (%s): violations will fail with ENOSYS, "
@@ -210,25 +212,51 @@ static int take_notify_fd(struct warm_child *c, const char *num)
 	return fd;
 }
 
-static int child_ready(struct warm_child *c, char *err, size_t errlen)
+/* Waits for fd to be readable (or to hang up) until deadline_ns. */
+static int wait_fd(int fd, short events, long long deadline_ns)
 {
-	char msg[256];
-	int nfds;
+	struct pollfd pf = {.fd = fd, .events = events};
+	struct timespec ts;
+	long long left;
+	int rc;
+
+	do {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		left = deadline_ns - (ts.tv_sec * 1000000000LL + ts.tv_nsec);
+		if (left <= 0)
+			return -1;
+		rc = poll(&pf, 1, (int)((left + 999999) / 1000000));
+	} while (rc < 0 && errno == EINTR);
+	return rc > 0 ? 0 : -1;
+}
+
+/*
+ * The child's first line on its stderr: "R<fd>" once its sandbox is up,
+ * "E<what>" when it could not set up. Read once, when it is first used.
+ */
+int child_ready(struct warm_child *c, long long deadline_ns, char *err,
+		size_t errlen)
+{
+	char msg[96];
 	ssize_t n;
 
-	n = fdpass_recv(c->ctl, msg, sizeof(msg) - 1, NULL, 0, &nfds,
-			SPAWN_TIMEOUT_MS);
+	if (c->ready)
+		return 0;
+	n = read(c->err, msg, sizeof(msg) - 1);
+	if (n < 0 && errno == EAGAIN && wait_fd(c->err, POLLIN, deadline_ns) == 0)
+		n = read(c->err, msg, sizeof(msg) - 1);
 	if (n <= 0) {
 		snprintf(err, errlen, "warm child %s during set-up (pid %d)",
-			 n == 0 ? "died" : "silent for 5 s", (int)c->pid);
+			 n == 0 ? "died" : "silent", (int)c->pid);
 		return -1;
 	}
 	msg[n] = '\0';
 	if (msg[0] != 'R') {
-		snprintf(err, errlen, "warm child set-up failed: %s", msg + 1);
+		snprintf(err, errlen, "warm child set-up failed: %.80s", msg + 1);
 		return -1;
 	}
-	c->notify = take_notify_fd(c, msg + 1);
+	c->notify = take_notify_fd(c, atoi(msg + 1));
+	c->ready = true;
 	return 0;
 }
 
@@ -243,14 +271,14 @@ int spawner_receive(struct spawner *sp, struct warm_child *c, char *err,
 		    size_t errlen)
 {
 	struct spawn_reply r;
-	int fds[5], nfds;
+	int fds[4], nfds;
 	ssize_t n;
 
 	memset(c, 0, sizeof(*c));
-	c->pidfd = c->ctl = c->in = c->out = c->err = c->notify = -1;
-	n = fdpass_recv(sp->sock, &r, sizeof(r), fds, 5, &nfds,
+	c->pidfd = c->in = c->out = c->err = c->notify = -1;
+	n = fdpass_recv(sp->sock, &r, sizeof(r), fds, 4, &nfds,
 			SPAWN_TIMEOUT_MS);
-	if (n != (ssize_t)sizeof(r) || !r.ok || nfds != 5) {
+	if (n != (ssize_t)sizeof(r) || !r.ok || nfds != 4) {
 		for (int i = 0; i < nfds; i++)
 			close(fds[i]);
 		r.msg[sizeof(r.msg) - 1] = '\0';
@@ -263,25 +291,44 @@ int spawner_receive(struct spawner *sp, struct warm_child *c, char *err,
 	c->pid = r.pid;
 	c->own_session = r.own_session;
 	c->pidfd = fds[0];
-	c->ctl = fds[1];
-	c->in = fds[2];
-	c->out = fds[3];
-	c->err = fds[4];
+	c->in = fds[1];
+	c->out = fds[2];
+	c->err = fds[3];
 	return 0;
 }
 
-int child_wait_ready(struct warm_child *c, char *err, size_t errlen)
+/*
+ * The environment goes first on the child's stdin, length-prefixed; the
+ * body follows on the same pipe. The child reads exactly the environment.
+ */
+int child_start(struct warm_child *c, const char *env, size_t len,
+		long long deadline_ns)
 {
-	if (child_ready(c, err, errlen) == 0)
-		return 0;
-	child_kill(c);
-	child_close(c);
-	return -1;
-}
+	uint32_t n32 = (uint32_t)len;
+	struct iovec iov[2] = {{&n32, sizeof(n32)}, {(void *)env, len}};
+	size_t left = sizeof(n32) + len;
 
-int child_start(struct warm_child *c, const char *env, size_t len)
-{
-	return fdpass_send(c->ctl, env, len, NULL, 0);
+	while (left > 0) {
+		ssize_t n = writev(c->in, iov, 2);
+
+		if (n < 0 && errno == EAGAIN &&
+		    wait_fd(c->in, POLLOUT, deadline_ns) == 0)
+			continue;
+		if (n < 0 && errno != EINTR)
+			return -1;
+		if (n < 0)
+			continue;
+		left -= (size_t)n;
+		for (int i = 0; i < 2 && n > 0; i++) {
+			size_t k = (size_t)n < iov[i].iov_len ? (size_t)n
+							    : iov[i].iov_len;
+
+			iov[i].iov_base = (char *)iov[i].iov_base + k;
+			iov[i].iov_len -= k;
+			n -= (ssize_t)k;
+		}
+	}
+	return 0;
 }
 
 void child_kill(struct warm_child *c)
@@ -303,7 +350,6 @@ void child_close(struct warm_child *c)
 		waitid((idtype_t)P_PIDFD, (id_t)c->pidfd, &si, WEXITED);
 	}
 	close_fd(&c->pidfd);
-	close_fd(&c->ctl);
 	close_fd(&c->in);
 	close_fd(&c->out);
 	close_fd(&c->err);
@@ -342,16 +388,14 @@ static void close_pair(int fds[2])
 
 /* The child's ends, and novod's: made per child, closed here after. */
 struct child_pipes {
-	int ctl[2], in[2], out[2], err[2];
+	int in[2], out[2], err[2];
 };
 
 static int make_pipes(struct child_pipes *p)
 {
-	*p = (struct child_pipes){{-1, -1}, {-1, -1}, {-1, -1}, {-1, -1}};
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p->ctl) ||
-	    pipe2(p->in, O_CLOEXEC) || pipe2(p->out, O_CLOEXEC) ||
+	*p = (struct child_pipes){{-1, -1}, {-1, -1}, {-1, -1}};
+	if (pipe2(p->in, O_CLOEXEC) || pipe2(p->out, O_CLOEXEC) ||
 	    pipe2(p->err, O_CLOEXEC)) {
-		close_pair(p->ctl);
 		close_pair(p->in);
 		close_pair(p->out);
 		close_pair(p->err);
@@ -390,8 +434,8 @@ static int spawn_one(struct spawner_state *st)
 	fcntl(p.out[0], F_SETFL, O_NONBLOCK);
 	fcntl(p.err[0], F_SETFL, O_NONBLOCK);
 	cf = (struct child_fds){.in = p.in[0], .out = p.out[1],
-				.err = p.err[1], .ctl = p.ctl[1],
-				.bin = st->bin_fd, .dir = st->dir_fd};
+				.err = p.err[1], .bin = st->bin_fd,
+				.dir = st->dir_fd};
 	pid = warm_child_clone(st->fn.path, st->plan, &cf, &pidfd);
 	if (pid < 0)
 		snprintf(r.msg, sizeof(r.msg), "clone: %s", strerror(errno));
@@ -399,13 +443,12 @@ static int spawn_one(struct spawner_state *st)
 	r.pid = (int32_t)pid;
 	r.own_session = !(sandbox_child_clone_flags(st->plan) & CLONE_NEWPID);
 	{
-		int fds[5] = {pidfd, p.ctl[0], p.in[1], p.out[0], p.err[0]};
+		int fds[4] = {pidfd, p.in[1], p.out[0], p.err[0]};
 
-		rc = send_reply(st->sock, &r, fds, r.ok ? 5 : 0);
+		rc = send_reply(st->sock, &r, fds, r.ok ? 4 : 0);
 	}
 	if (pidfd >= 0)
 		close(pidfd);
-	close_pair(p.ctl);
 	close_pair(p.in);
 	close_pair(p.out);
 	close_pair(p.err);

@@ -16,16 +16,16 @@ struct spawner {
 	char notes[256];
 };
 
-/* A child made before its request: sandboxed, blocked reading ctl. */
+/* A child made before its request: sandboxed, blocked reading stdin. */
 struct warm_child {
 	pid_t pid;  /* as novod sees it */
 	int pidfd;  /* novod is its parent: waitid(P_PIDFD) works */
-	int ctl;    /* SOCK_SEQPACKET: novod writes the CGI environment */
 	int in;     /* its stdin, write end */
 	int out;    /* its stdout, read end */
 	int err;    /* its stderr, read end */
 	int notify; /* seccomp notification fd, or -1 */
 	bool own_session; /* no pid namespace: kill its session too */
+	bool ready;       /* its "ready" line was read */
 };
 
 /* Records the path novod re-executes as a spawner. Call once at start. */
@@ -37,16 +37,16 @@ int spawner_start(struct spawner *sp, const struct fn_config *fn,
 		  const struct sandbox_opts *opts, char *err, size_t errlen);
 
 /*
- * Asks for n warm children at once; then spawner_receive() takes each one's
- * descriptors in order, and child_wait_ready() waits (bounded) until it has
- * set up its sandbox. Children set themselves up in parallel meanwhile.
- * spawner_receive returns -1 when the spawner reported a failure, -2 when
- * it did not answer (dead or stuck).
+ * Asks for n warm children at once; spawner_receive() then takes each
+ * one's descriptors in order (-1: the spawner reported a failure, -2: it
+ * did not answer). A child sets itself up in parallel; child_ready() reads
+ * its "ready" line when it is first used (bounded by deadline_ns).
  */
 int spawner_request(struct spawner *sp, unsigned n);
 int spawner_receive(struct spawner *sp, struct warm_child *c, char *err,
 		    size_t errlen);
-int child_wait_ready(struct warm_child *c, char *err, size_t errlen);
+int child_ready(struct warm_child *c, long long deadline_ns, char *err,
+		size_t errlen);
 
 /* Closes the channel (the spawner exits) and reaps it. */
 void spawner_stop(struct spawner *sp);
@@ -55,7 +55,8 @@ void spawner_stop(struct spawner *sp);
 bool spawner_dead(const struct spawner *sp);
 
 /* Hands the environment block ("K=V\0K=V\0") to the child: it execs. */
-int child_start(struct warm_child *c, const char *env, size_t len);
+int child_start(struct warm_child *c, const char *env, size_t len,
+		long long deadline_ns);
 
 /* Kills (if still running) and closes everything; reaps when reap. */
 void child_kill(struct warm_child *c);

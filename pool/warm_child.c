@@ -2,6 +2,7 @@
 #include "warm_child.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -14,7 +15,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "fdpass.h"
 
 #define ENV_MAX (128 * 1024)
 #define ENV_VARS_MAX 4096
@@ -48,12 +48,18 @@ static unsigned n_regions;
 static struct region *spare[64];
 static unsigned n_spare;
 
-static void child_fail(int ctl, const char *what)
+/* One short line on fd 2, which novod reads before any request. */
+static void say(const char *tag, const char *what, int num)
 {
-	char msg[96];
-	int n = snprintf(msg, sizeof(msg), "E%s: errno %d", what, errno);
+	char msg[80];
+	int n = snprintf(msg, sizeof(msg), "%s%s%d\n", tag, what, num);
 
-	(void)!send(ctl, msg, (size_t)n, MSG_NOSIGNAL);
+	(void)!write(SANDBOX_READY_FD, msg, (size_t)n);
+}
+
+static void child_fail(const char *what)
+{
+	say("E", what, errno);
 	_exit(127);
 }
 
@@ -74,37 +80,34 @@ static void build_envp(char *buf, size_t len, char **envp, size_t max)
 	envp[n] = NULL;
 }
 
+/* Exactly len bytes of stdin: what follows is the body, for the function. */
+static int read_exact(char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = read(SANDBOX_ENV_FD, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 static void wait_and_exec(struct region *r)
 {
 	char *argv[] = {(char *)r->path, NULL};
-	ssize_t n;
+	uint32_t len;
 
-	do
-		n = recv(3, r->env, sizeof(r->env), 0);
-	while (n < 0 && errno == EINTR);
-	if (n <= 0)
-		_exit(0); /* retired before it got a request */
-	build_envp(r->env, (size_t)n, r->envp, ENV_VARS_MAX);
+	/* EOF before a request: novod retired this child */
+	if (read_exact((char *)&len, sizeof(len)) || len > sizeof(r->env) ||
+	    read_exact(r->env, len))
+		_exit(0);
+	build_envp(r->env, len, r->envp, ENV_VARS_MAX);
 	syscall(SYS_execveat, SANDBOX_EXEC_FD, "", argv, r->envp, AT_EMPTY_PATH);
 	_exit(127);
-}
-
-static int say_ready(int nfd)
-{
-	char msg[16] = "R";
-	int len = 1;
-
-	if (nfd >= 0) {
-		char digits[12];
-		int n = 0;
-
-		do
-			digits[n++] = (char)('0' + nfd % 10);
-		while ((nfd /= 10) > 0);
-		while (n > 0)
-			msg[len++] = digits[--n];
-	}
-	return fdpass_send(SANDBOX_CTL_FD, msg, (size_t)len, NULL, 0);
 }
 
 static int child_main(void *arg)
@@ -115,28 +118,26 @@ static int child_main(void *arg)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (dup2(r->fds.in, 0) < 0 || dup2(r->fds.out, 1) < 0 ||
 	    dup2(r->fds.err, 2) < 0 ||
-	    dup3(r->fds.ctl, SANDBOX_CTL_FD, O_CLOEXEC) < 0 ||
 	    dup3(r->fds.bin, SANDBOX_EXEC_FD, O_CLOEXEC) < 0)
-		child_fail(r->fds.ctl, "dup2");
+		_exit(127); /* novod sees the pipe close: set-up failed */
 	/* RFC 3875 7.2: the function runs in its own folder */
 	if (fchdir(r->fds.dir) != 0)
-		child_fail(3, "fchdir");
+		child_fail("fchdir: errno ");
 	if (syscall(SYS_close_range, SANDBOX_EXEC_FD + 1, ~0U, 0) != 0)
-		child_fail(3, "close_range");
+		child_fail("close_range: errno ");
 	/* without a pid namespace its session is what novod kills */
 	if (r->setsid)
 		setsid();
 	nfd = sandbox_enter_child(r->plan);
 	if (nfd == -2)
-		child_fail(3, "sandbox");
+		child_fail("sandbox: errno ");
 	/*
 	 * "ready", and the number of the seccomp notification fd: novod takes
-	 * it with pidfd_getfd. Passing it with SCM_RIGHTS would count against
-	 * the user's in-flight fd limit, which all functions' children share.
-	 * It stays open here until the exec closes it (it is close-on-exec).
+	 * it with pidfd_getfd (passing it with SCM_RIGHTS would count against
+	 * the in-flight fd limit all functions' children share). It stays
+	 * open here until the exec closes it (it is close-on-exec).
 	 */
-	if (say_ready(nfd))
-		_exit(127);
+	say("R", "", nfd);
 	wait_and_exec(r);
 	return 127;
 }

@@ -7,12 +7,12 @@
 #include "sandbox.h"
 
 /*
- * The child's ends: stdin read, stdout/stderr write, its ctl socket; and
- * the function's binary and folder, opened before privileges were dropped
- * so that a folder the user cannot traverse to still works.
+ * The child's ends: stdin read, stdout/stderr write; and the function's
+ * binary and folder, opened before privileges were dropped so that a
+ * folder the user cannot traverse to still works.
  */
 struct child_fds {
-	int in, out, err, ctl;
+	int in, out, err;
 	int bin, dir;
 };
 

@@ -160,69 +160,53 @@ static long now_ns(void)
 	return t.tv_sec * 1000000000L + t.tv_nsec;
 }
 
-static int send_ready(int sock, int nfd, long ns)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
-	struct iovec io = { &ns, sizeof(ns) };
-	struct msghdr m = { .msg_iov = &io, .msg_iovlen = 1 };
-	struct cmsghdr *c;
-
-	if (nfd >= 0) {
-		m.msg_control = cbuf;
-		m.msg_controllen = sizeof(cbuf);
-		c = CMSG_FIRSTHDR(&m);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &nfd, sizeof(int));
-	}
-	return sendmsg(sock, &m, 0) < 0 ? -1 : 0;
-}
-
-static int recv_ready(int sock, int *nfd, long *ns)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec io = { ns, sizeof(*ns) };
-	struct msghdr m = { .msg_iov = &io, .msg_iovlen = 1,
-			    .msg_control = cbuf,
-			    .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *c;
-
-	*nfd = -1;
-	if (recvmsg(sock, &m, 0) != sizeof(*ns))
-		return -1;
-	c = CMSG_FIRSTHDR(&m);
-	if (c && c->cmsg_type == SCM_RIGHTS)
-		memcpy(nfd, CMSG_DATA(c), sizeof(int));
-	return 0;
-}
-
-/* The warm child: stdin and stdout pipes, ctl on fd 3, then sandbox,
- * ready, exec: as under novod. */
-static void child(const struct sandbox_plan *plan, int in, int out, int ctl,
+/* The warm child: pipes on 0, 1, 2, then sandbox, "ready" on fd 2 with
+ * the notification fd's number, one byte on stdin, exec: as under novod. */
+static void child(const struct sandbox_plan *plan, int in, int out, int err,
 		  char **argv)
 {
 	char *envp[] = { NULL };
+	char msg[64];
 	long t0;
-	int nfd;
+	int nfd, n;
 	char go;
 
-	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(ctl, 3) < 0)
+	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
 		_exit(120);
-	syscall(SYS_close_range, 4, ~0U, 0);
+	syscall(SYS_close_range, 3, ~0U, 0);
 	t0 = now_ns();
 	nfd = sandbox_enter_child(plan);
 	t0 = now_ns() - t0;
 	if (nfd == -2)
 		_exit(121);
-	if (send_ready(3, nfd, t0) < 0)
+	n = snprintf(msg, sizeof(msg), "R%d %ld\n", nfd, t0);
+	if (write(2, msg, (size_t)n) != n)
 		_exit(122);
-	if (nfd >= 0)
-		close(nfd);
-	if (read(3, &go, 1) != 1)
+	if (read(0, &go, 1) != 1)
 		_exit(0);
 	execve(argv[0], argv, envp);
 	_exit(123);
+}
+
+/* Reads the child's "ready" line; takes its notification fd as novod does. */
+static int recv_ready(int err, pid_t pid, int *nfd, long *ns)
+{
+	char msg[64];
+	ssize_t n = read(err, msg, sizeof(msg) - 1);
+	int num, pidfd;
+
+	*nfd = -1;
+	if (n <= 0)
+		return -1;
+	msg[n] = '\0';
+	if (sscanf(msg, "R%d %ld", &num, ns) != 2)
+		return -1;
+	if (num < 0)
+		return 0;
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	*nfd = (int)syscall(SYS_pidfd_getfd, pidfd, num, 0);
+	close(pidfd);
+	return *nfd >= 0 ? 0 : -1;
 }
 
 static pid_t clone_child(unsigned long flags)
@@ -273,29 +257,30 @@ static void spawner(const struct fn_config *fn, bool on, char **argv,
 		    struct outcome *o)
 {
 	struct sandbox_plan *plan = make_plan(fn, on, o);
-	int sv[2], in[2], out[2], nfd;
+	int in[2], out[2], err[2], nfd;
 	pid_t pid;
 
-	if (!plan || socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) < 0 ||
-	    pipe(in) < 0 || pipe(out) < 0)
+	if (!plan || pipe(in) < 0 || pipe(out) < 0 || pipe(err) < 0)
 		return;
-	close(in[1]); /* an empty body */
 	pid = clone_child(sandbox_child_clone_flags(plan));
 	if (pid == 0)
-		child(plan, in[0], out[1], sv[1], argv);
+		child(plan, in[0], out[1], err[1], argv);
 	close(in[0]);
 	close(out[1]);
-	close(sv[1]);
-	if (pid < 0 || recv_ready(sv[0], &nfd, &o->enter_ns) < 0) {
+	close(err[1]);
+	if (pid < 0 || recv_ready(err[0], pid, &nfd, &o->enter_ns) < 0) {
 		snprintf(o->out, sizeof(o->out), "child not ready");
 		if (pid > 0)
 			waitpid(pid, &o->status, 0);
 		return;
 	}
 	o->enter = nfd;
-	if (write(sv[0], "g", 1) != 1)
+	/* the go byte, then an empty body */
+	if (write(in[1], "g", 1) != 1)
 		return;
+	close(in[1]);
 	supervise(o, pid, out[0], nfd);
+	close(err[0]);
 	sandbox_free(plan);
 }
 
