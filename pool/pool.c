@@ -242,7 +242,8 @@ static void *pool_thread(void *arg)
 			pool_sweep(p, target);
 			next_sweep = now + 500000000LL;
 		}
-		if (p->n_idle < target && !p->sp_dead && now >= p->backoff_ns) {
+		if (p->n_idle < target && !p->sp_dead && !p->restarting &&
+		    now >= p->backoff_ns) {
 			pool_spawn(p, target - p->n_idle);
 			continue;
 		}
@@ -518,6 +519,9 @@ static void pool_restart_spawner(struct pool *p,
 {
 	char err[256];
 
+	struct spawner sp;
+	int rc;
+
 	pthread_mutex_lock(&p->lock);
 	/* a retired pool still owes children to requests waiting on it */
 	if (!p->sp_dead || p->spawning || (p->retired && p->waiting == 0) ||
@@ -525,16 +529,27 @@ static void pool_restart_spawner(struct pool *p,
 		pthread_mutex_unlock(&p->lock);
 		return;
 	}
-	spawner_stop(&p->sp);
-	if (spawner_start(&p->sp, p->fn, opts, err, sizeof(err)) == 0) {
+	/* slow work (up to seconds) without the lock: requests go on */
+	p->restarting = true;
+	sp = p->sp;
+	pthread_mutex_unlock(&p->lock);
+	spawner_stop(&sp);
+	rc = spawner_start(&sp, p->fn, opts, err, sizeof(err));
+	pthread_mutex_lock(&p->lock);
+	p->sp = sp;
+	p->restarting = false;
+	if (rc == 0) {
 		p->sp_dead = false;
-		log_msg(LOG_NOTICE, "fn=%s spawner restarted", p->fn->name);
+		pthread_cond_signal(&p->cv_pool);
 	} else {
 		p->backoff_ns = now_ns() + BACKOFF_NS * 5;
-		log_msg(LOG_ERR, "fn=%s cannot restart spawner: %s",
-			p->fn->name, err);
 	}
 	pthread_mutex_unlock(&p->lock);
+	if (rc == 0)
+		log_msg(LOG_NOTICE, "fn=%s spawner restarted", p->fn->name);
+	else
+		log_msg(LOG_ERR, "fn=%s cannot restart spawner: %s",
+			p->fn->name, err);
 }
 
 static bool pool_finished(struct pool *p)
@@ -547,19 +562,22 @@ static bool pool_finished(struct pool *p)
 	return fin;
 }
 
+/*
+ * The list of all pools changes only here and in pool_create, both in the
+ * main thread: it walks it without the table lock, which requests need.
+ */
 void pools_maintain(const struct sandbox_opts *opts)
 {
 	struct pool **pp = &all_pools;
 
-	pthread_mutex_lock(&table_lock);
 	while (*pp) {
 		struct pool *p = *pp;
 
 		if (pool_finished(p)) {
+			pthread_mutex_lock(&table_lock);
 			*pp = p->next_all;
 			pthread_mutex_unlock(&table_lock);
 			pool_free(p);
-			pthread_mutex_lock(&table_lock);
 			continue;
 		}
 		if (spawner_dead(&p->sp)) {
@@ -570,7 +588,6 @@ void pools_maintain(const struct sandbox_opts *opts)
 		pool_restart_spawner(p, opts);
 		pp = &p->next_all;
 	}
-	pthread_mutex_unlock(&table_lock);
 }
 
 void pools_shutdown(void)

@@ -36,6 +36,7 @@ struct pool {
 	struct fn_stats *stats;
 	struct spawner sp;
 	bool sp_dead;
+	bool restarting; /* the main thread replaces sp: hands off */
 	pthread_mutex_t lock;
 	pthread_cond_t cv_idle, cv_slot, cv_pool;
 	struct warm_child *idle;
