@@ -7,6 +7,7 @@ import signal
 import threading
 import time
 
+import procs
 from report import expect
 from stack import find_bin, wait_for
 
@@ -97,8 +98,62 @@ def t_swap(st):
     expect(not old, "after version-2 (%.2f s), old or bad answers again: %r" % (dt, old[:2]))
 
 
+def spawners(st):
+    """novod's spawners: its children running `novod --spawner` that are not
+    warm children (those share the spawner's memory, so its cmdline, but
+    each is pid 1 of a pid namespace of its own: two NSpid entries)."""
+    out = []
+    for pid in procs.pids():
+        if procs.ppid(pid) != st.novod.pid:
+            continue
+        try:
+            with open("/proc/%d/cmdline" % pid, "rb") as f:
+                cmd = f.read()
+            with open("/proc/%d/status" % pid) as f:
+                nspid = [l for l in f if l.startswith("NSpid:")]
+        except OSError:
+            continue
+        if b"--spawner" in cmd and nspid and len(nspid[0].split()) == 2:
+            out.append(pid)
+    return out
+
+
+def t_spawner_killed(st):
+    """SIGKILL every spawner under load: replaced, and no request fails."""
+    fails, done = [], []
+
+    def loop():
+        for _ in range(300):
+            r = st.get("/fn/hello", record=False, timeout=10)
+            if r.status != 200:
+                fails.append(r)
+        done.append(1)
+    ths = [threading.Thread(target=loop) for _ in range(2)]
+    for t in ths:
+        t.start()
+    old = spawners(st)
+    expect(old, "no spawner process found")
+    time.sleep(0.2)
+    for pid in old:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass  # a retired pool's spawner, gone meanwhile
+    for t in ths:
+        t.join(120)
+    expect(len(done) == 2, "load threads did not finish in 120 s")
+    expect(not fails, "%d of 600 requests failed after the spawners were killed, e.g. %r" % (
+        len(fails), fails[:2]))
+    # the current functions' spawners come back; retired pools' do not
+    new = wait_for(lambda: spawners(st) and not set(spawners(st)) & set(old), 5)
+    expect(new, "spawners not replaced: before %s, now %s" % (old, spawners(st)))
+    expect(st.wait_log(lambda t: "spawner restarted" in t), "no 'spawner restarted' in the log")
+    expect(st.get("/fn/hello").status == 200, "hello after the restart")
+
+
 def run(rep, st):
     rep.check("reload under load: 5 SIGHUPs, 600 requests, zero failed", t_load, st)
     rep.check("bad config on reload refused, logged file:line, old config serves", t_bad_config, st)
     rep.check("new section served within 2 s of SIGHUP", t_new_section, st)
     rep.check("binary swap (rename + SIGHUP): next requests get the new binary", t_swap, st)
+    rep.check("spawners killed under load: replaced, zero failed requests", t_spawner_killed, st)
