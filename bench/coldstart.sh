@@ -24,14 +24,7 @@ median() { sort -n | awk '{ v[NR] = $1 } END {
 target_coldstart() {
 	copy_functions hello || return 1
 	novod_conf on "[hello]" "warm = $WARM" || return 1
-	fcgi="include /etc/nginx/fastcgi_params;
-			fastcgi_pass novod;
-			fastcgi_keep_conn on;"
-	nginx_conf "$PING
-		location /fn/ { $fcgi }
-		location = /novo-status { $fcgi }" \
-		"upstream novod { server unix:$DIR/novod.sock; keepalive 128; }" ||
-		return 1
+	novod_nginx_conf || return 1
 	start_novod || { stop "$NOVOD_PID" TERM; return 1; }
 	if start_nginx && until_ok 100 pool_full hello; then
 		curl_ms "http://127.0.0.1:$PORT/fn/hello" >/dev/null

@@ -50,14 +50,7 @@ target_memory() {
 		i=$((i + 1))
 	done
 	novod_conf on "$@" || return 1
-	fcgi="include /etc/nginx/fastcgi_params;
-			fastcgi_pass novod;
-			fastcgi_keep_conn on;"
-	nginx_conf "$PING
-		location /fn/ { $fcgi }
-		location = /novo-status { $fcgi }" \
-		"upstream novod { server unix:$DIR/novod.sock; keepalive 128; }" ||
-		return 1
+	novod_nginx_conf || return 1
 	start_novod || { stop "$NOVOD_PID" TERM; return 1; }
 	if start_nginx && until_ok 150 all_full; then
 		echo "idle $(mem_sample)" >"$TMP/memory.tsv"

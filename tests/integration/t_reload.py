@@ -21,10 +21,8 @@ def install(st):
     st.install("swap", "swap1")
 
 
-def t_load(st):
-    """2 threads x 300 requests; SIGHUP after 50, 150, ..., 450 of them (hello's pool changes)."""
-    fails, done, count = [], [], [0]
-
+def hello_load(st, fails, done, count):
+    """2 threads x 300 GETs of /fn/hello, counting and keeping failures."""
     def loop():
         for _ in range(300):
             r = st.get("/fn/hello", record=False, timeout=10)
@@ -35,6 +33,13 @@ def t_load(st):
     ths = [threading.Thread(target=loop) for _ in range(2)]
     for t in ths:
         t.start()
+    return ths
+
+
+def t_load(st):
+    """2 threads x 300 requests; SIGHUP after 50, 150, ..., 450 of them (hello's pool changes)."""
+    fails, done, count = [], [], [0]
+    ths = hello_load(st, fails, done, count)
     sent = []
     for i, at in enumerate((50, 150, 250, 350, 450)):
         if not wait_for(lambda: count[0] >= at or len(done) == 2, 60, 0.002):
@@ -121,16 +126,7 @@ def spawners(st):
 def t_spawner_killed(st):
     """SIGKILL every spawner under load: replaced, and no request fails."""
     fails, done = [], []
-
-    def loop():
-        for _ in range(300):
-            r = st.get("/fn/hello", record=False, timeout=10)
-            if r.status != 200:
-                fails.append(r)
-        done.append(1)
-    ths = [threading.Thread(target=loop) for _ in range(2)]
-    for t in ths:
-        t.start()
+    ths = hello_load(st, fails, done, [0])
     old = spawners(st)
     expect(old, "no spawner process found")
     time.sleep(0.2)
