@@ -343,58 +343,69 @@ static int poll_timeout(struct req *r)
 	return (int)((left + 999999) / 1000000);
 }
 
-static void io_loop(struct req *r)
-{
-	while (!r->why && !(r->out_eof && r->exited)) {
-		struct pollfd pf[5];
-		int n = 0, in_i = -1, out_i = -1, err_i = -1, pid_i = -1,
-		    nt_i = -1, rc, tmo = poll_timeout(r);
+/* One descriptor the I/O loop watches, and what to do when it is ready. */
+struct watch {
+	int fd;
+	short events;
+	void (*ready)(struct req *r, short revents);
+};
 
-		if (tmo == 0) {
-			r->pool->stats->timeouts++;
-			fail(r, 504, "timed out after %u ms", r->fn->timeout_ms);
-			break;
-		}
-#define ADD(idx, fd_, ev)                                                    \
-	do {                                                                 \
-		idx = n;                                                     \
-		pf[n].fd = (fd_);                                            \
-		pf[n].events = (ev);                                         \
-		pf[n++].revents = 0;                                         \
-	} while (0)
-		if (r->c.in >= 0)
-			ADD(in_i, r->c.in, POLLOUT);
-		if (!r->out_eof)
-			ADD(out_i, r->c.out, POLLIN);
-		if (!r->err_eof)
-			ADD(err_i, r->c.err, POLLIN);
-		if (!r->exited)
-			ADD(pid_i, r->c.pidfd, POLLIN);
-		if (r->c.notify >= 0)
-			ADD(nt_i, r->c.notify, POLLIN);
-#undef ADD
-		rc = poll(pf, (nfds_t)n, tmo);
-		if (rc < 0 && errno != EINTR) {
-			fail(r, 502, "poll: %s", strerror(errno));
-			break;
-		}
-		if (nt_i >= 0 && (pf[nt_i].revents & POLLIN))
-			on_violation(r);
-		else if (nt_i >= 0 && pf[nt_i].revents) {
-			/* POLLHUP: every task under the filter is gone */
-			close(r->c.notify);
-			r->c.notify = -1;
-		}
-		if (in_i >= 0 && pf[in_i].revents)
-			write_stdin(r);
-		if (out_i >= 0 && pf[out_i].revents)
-			read_stdout(r);
-		if (err_i >= 0 && pf[err_i].revents)
-			read_stderr(r);
-		if (pid_i >= 0 && pf[pid_i].revents)
-			child_exited(r);
+static void on_notify(struct req *r, short revents)
+{
+	if (revents & POLLIN) {
+		on_violation(r);
+		return;
 	}
-	/* stderr may still hold the last words of a crash: read it, briefly */
+	/* POLLHUP: every task under the filter is gone */
+	close(r->c.notify);
+	r->c.notify = -1;
+}
+
+static void on_stdin(struct req *r, short revents)
+{
+	(void)revents;
+	write_stdin(r);
+}
+
+static void on_stdout(struct req *r, short revents)
+{
+	(void)revents;
+	read_stdout(r);
+}
+
+static void on_stderr(struct req *r, short revents)
+{
+	(void)revents;
+	read_stderr(r);
+}
+
+static void on_exit_status(struct req *r, short revents)
+{
+	(void)revents;
+	child_exited(r);
+}
+
+/* What is still open, in the order it is served: violations first. */
+static int watch_list(struct req *r, struct watch *w)
+{
+	int n = 0;
+
+	if (r->c.notify >= 0)
+		w[n++] = (struct watch){r->c.notify, POLLIN, on_notify};
+	if (r->c.in >= 0)
+		w[n++] = (struct watch){r->c.in, POLLOUT, on_stdin};
+	if (!r->out_eof)
+		w[n++] = (struct watch){r->c.out, POLLIN, on_stdout};
+	if (!r->err_eof)
+		w[n++] = (struct watch){r->c.err, POLLIN, on_stderr};
+	if (!r->exited)
+		w[n++] = (struct watch){r->c.pidfd, POLLIN, on_exit_status};
+	return n;
+}
+
+/* stderr may still hold the last words of a crash: read it, briefly. */
+static void read_last_stderr(struct req *r)
+{
 	for (int i = 0; i < 64 && !r->err_eof && r->exited; i++) {
 		struct pollfd pf = {.fd = r->c.err, .events = POLLIN};
 
@@ -402,6 +413,31 @@ static void io_loop(struct req *r)
 			break;
 		read_stderr(r);
 	}
+}
+
+static void io_loop(struct req *r)
+{
+	while (!r->why && !(r->out_eof && r->exited)) {
+		struct watch w[5];
+		struct pollfd pf[5];
+		int n = watch_list(r, w), tmo = poll_timeout(r);
+
+		if (tmo == 0) {
+			r->pool->stats->timeouts++;
+			fail(r, 504, "timed out after %u ms", r->fn->timeout_ms);
+			break;
+		}
+		for (int i = 0; i < n; i++)
+			pf[i] = (struct pollfd){w[i].fd, w[i].events, 0};
+		if (poll(pf, (nfds_t)n, tmo) < 0 && errno != EINTR) {
+			fail(r, 502, "poll: %s", strerror(errno));
+			break;
+		}
+		for (int i = 0; i < n; i++)
+			if (pf[i].revents)
+				w[i].ready(r, pf[i].revents);
+	}
+	read_last_stderr(r);
 }
 
 static const char *signal_reason(struct req *r, int sig)
