@@ -330,22 +330,16 @@ static int start(void)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* -c FILE [-t]: returns the file; *test says whether to check only. */
+static const char *parse_args(int argc, char **argv, bool *test)
 {
 	const char *file = NULL;
-	bool test = false;
-	sigset_t all;
-	int opt, rc;
+	int opt;
 
-	/* fds 0-2 open, so no socket or pipe of ours lands on them */
-	for (int fd = 0; fd < 3; fd++)
-		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
-			return 1;
-	if (argc >= 2 && strcmp(argv[1], "--spawner") == 0)
-		return spawner_main(argc, argv);
+	*test = false;
 	while ((opt = getopt(argc, argv, "tc:h")) != -1) {
 		if (opt == 't')
-			test = true;
+			*test = true;
 		else if (opt == 'c')
 			file = optarg;
 		else
@@ -353,6 +347,23 @@ int main(int argc, char **argv)
 	}
 	if (file == NULL || optind != argc)
 		usage();
+	return file;
+}
+
+int main(int argc, char **argv)
+{
+	const char *file;
+	bool test;
+	sigset_t all;
+	int rc;
+
+	/* fds 0-2 open, so no socket or pipe of ours lands on them */
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
+			return 1;
+	if (argc >= 2 && strcmp(argv[1], "--spawner") == 0)
+		return spawner_main(argc, argv);
+	file = parse_args(argc, argv, &test);
 	if (config_load(file, &cfg, stderr) != 0) {
 		fprintf(stderr, "novod: configuration file %s test failed\n",
 			file);
