@@ -8,11 +8,11 @@
 
 /* RFC 3875 meta-variables and the common extras servers set. */
 static const char *const passed[] = {
-	"AUTH_TYPE",	   "CONTENT_LENGTH", "CONTENT_TYPE",   "QUERY_STRING",
-	"REMOTE_ADDR",	   "REMOTE_HOST",    "REMOTE_IDENT",   "REMOTE_USER",
-	"REMOTE_PORT",	   "REQUEST_METHOD", "SERVER_NAME",    "SERVER_PORT",
-	"SERVER_PROTOCOL", "SERVER_SOFTWARE", "SERVER_ADDR",   "REQUEST_URI",
-	"DOCUMENT_URI",	   "REQUEST_SCHEME", "HTTPS",	       NULL,
+	"AUTH_TYPE",	   "CONTENT_LENGTH",  "CONTENT_TYPE", "QUERY_STRING",
+	"REMOTE_ADDR",	   "REMOTE_HOST",     "REMOTE_IDENT", "REMOTE_USER",
+	"REMOTE_PORT",	   "REQUEST_METHOD",  "SERVER_NAME",  "SERVER_PORT",
+	"SERVER_PROTOCOL", "SERVER_SOFTWARE", "SERVER_ADDR",  "REQUEST_URI",
+	"DOCUMENT_URI",	   "REQUEST_SCHEME",  "HTTPS",	      NULL,
 };
 
 int cgi_target_parse(const char *uri, struct cgi_target *t)
@@ -80,7 +80,7 @@ static void put(struct env_buf *e, const char *a, size_t alen, const char *b,
 long cgi_env_build(char **params, const struct cgi_target *t,
 		   const struct fn_config *fn, char *buf, size_t cap)
 {
-	struct env_buf e = {.buf = buf, .cap = cap};
+	struct env_buf e = { .buf = buf, .cap = cap };
 	static const char gi[] = "GATEWAY_INTERFACE=CGI/1.1";
 
 	put(&e, gi, strlen(gi), "", 0);

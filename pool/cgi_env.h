@@ -7,10 +7,10 @@
 #include "config.h"
 
 struct cgi_target {
-	const char *name;      /* function name (points into the URI) */
+	const char *name; /* function name (points into the URI) */
 	size_t name_len;
 	const char *path_info; /* "" or "/..." */
-	size_t script_len;     /* SCRIPT_NAME = uri[0..script_len) */
+	size_t script_len; /* SCRIPT_NAME = uri[0..script_len) */
 	const char *uri;
 };
 

@@ -14,7 +14,7 @@
 size_t cgi_header_end(const char *buf, size_t len);
 
 struct cgi_response {
-	int status;    /* 200 unless Status: or Location: says otherwise */
+	int status; /* 200 unless Status: or Location: says otherwise */
 	char *headers; /* normalized "Name: value\r\n" lines, malloc'd */
 	size_t headers_len;
 };

@@ -66,8 +66,8 @@ static const struct key_table tables[N_SEC] = {
 struct srv_load {
 	struct ini_run ini;
 	struct server_config *srv;
-	int sec;            /* SEC_*, or -1 outside a known section */
-	bool unknown;       /* inside an unknown or broken section */
+	int sec; /* SEC_*, or -1 outside a known section */
+	bool unknown; /* inside an unknown or broken section */
 	int sec_line[N_SEC];
 	struct key_seen seen[N_SEC];
 };
@@ -99,8 +99,10 @@ static void on_section(struct ini_run *r, const char *name, size_t len)
 		if (l->sec_line[i]) {
 			/* its keys are ignored, not reported one by one */
 			l->unknown = true;
-			ini_error(r, r->line, "duplicate section [%s] (first "
-				  "at line %d)", section_names[i], l->sec_line[i]);
+			ini_error(r, r->line,
+				  "duplicate section [%s] (first "
+				  "at line %d)",
+				  section_names[i], l->sec_line[i]);
 			return;
 		}
 		l->sec_line[i] = r->line;
@@ -108,8 +110,10 @@ static void on_section(struct ini_run *r, const char *name, size_t len)
 		return;
 	}
 	if (name)
-		ini_error(r, r->line, "unknown section [%.*s] (expected "
-			  "[server] or [lkm])", (int)(len > 80 ? 80 : len), name);
+		ini_error(r, r->line,
+			  "unknown section [%.*s] (expected "
+			  "[server] or [lkm])",
+			  (int)(len > 80 ? 80 : len), name);
 }
 
 static void on_key(struct ini_run *r, const char *key, const char *value,
@@ -144,7 +148,8 @@ static void check_allow(struct srv_load *l)
 	if (!key_line(&tables[SEC_SERVER], &l->seen[SEC_SERVER], "allow", 0))
 		val_allow("127.0.0.1 ::1", &srv->allow, &srv->n_allow);
 	else if (!srv->n_allow)
-		ini_error(&l->ini, srv_line(l, "allow"), "allow is empty: no "
+		ini_error(&l->ini, srv_line(l, "allow"),
+			  "allow is empty: no "
 			  "TCP peer could connect");
 }
 
@@ -156,8 +161,10 @@ static void check_dir(struct srv_load *l, const char *key, const char *dir)
 		ini_error(&l->ini, srv_line(l, key), "%s \"%s\": %s", key, dir,
 			  strerror(errno));
 	else if (!S_ISDIR(st.st_mode))
-		ini_error(&l->ini, srv_line(l, key), "%s \"%s\" is not a "
-			  "folder", key, dir);
+		ini_error(&l->ini, srv_line(l, key),
+			  "%s \"%s\" is not a "
+			  "folder",
+			  key, dir);
 }
 
 static void resolve_socket(struct srv_load *l, const char *base)
@@ -213,12 +220,16 @@ static void check_names(struct srv_load *l)
 			  srv->user);
 	if (srv->listen_owner && *srv->listen_owner &&
 	    !getpwnam(srv->listen_owner))
-		ini_error(&l->ini, srv_line(l, "listen_owner"), "unknown user "
-			  "\"%s\"", srv->listen_owner);
+		ini_error(&l->ini, srv_line(l, "listen_owner"),
+			  "unknown user "
+			  "\"%s\"",
+			  srv->listen_owner);
 	if (srv->listen_group && *srv->listen_group &&
 	    !getgrnam(srv->listen_group))
-		ini_error(&l->ini, srv_line(l, "listen_group"), "unknown group "
-			  "\"%s\"", srv->listen_group);
+		ini_error(&l->ini, srv_line(l, "listen_group"),
+			  "unknown group "
+			  "\"%s\"",
+			  srv->listen_group);
 }
 
 static void check_status_path(struct srv_load *l)
@@ -227,16 +238,19 @@ static void check_status_path(struct srv_load *l)
 	int line = srv_line(l, "status_path");
 
 	if (p[0] != '/' || p[strcspn(p, " \t?#")] || strlen(p) > 255)
-		ini_error(&l->ini, line, "status_path \"%s\": expected a "
-			  "URI path such as /novo-status", p);
+		ini_error(&l->ini, line,
+			  "status_path \"%s\": expected a "
+			  "URI path such as /novo-status",
+			  p);
 	else if (!strncmp(p, "/fn/", 4) || !strcmp(p, "/fn"))
-		ini_error(&l->ini, line, "status_path \"%s\" is inside /fn/, "
-			  "where functions are served", p);
+		ini_error(&l->ini, line,
+			  "status_path \"%s\" is inside /fn/, "
+			  "where functions are served",
+			  p);
 }
 
 /* Parses novod.ini into cfg->server; returns the number of errors. */
-static int load_server(const char *file, struct server_config *srv,
-		       FILE *errs)
+static int load_server(const char *file, struct server_config *srv, FILE *errs)
 {
 	struct srv_load l = { .ini = { .file = file, .errs = errs } };
 	char *base;
@@ -371,7 +385,8 @@ const struct fn_config *config_find(const struct fn_config *fns, size_t n,
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (strlen(fns[i].name) == len && !memcmp(fns[i].name, name, len))
+		if (strlen(fns[i].name) == len &&
+		    !memcmp(fns[i].name, name, len))
 			return &fns[i];
 	return NULL;
 }
@@ -387,8 +402,11 @@ bool config_allowed(const struct server_config *srv,
 	if (family == AF_UNIX)
 		return true;
 	if (family == AF_INET) {
-		a = (const void *)&((const struct sockaddr_in *)(const void *)addr)->sin_addr;
-	} else if (family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
+		a = (const void *)&(
+			    (const struct sockaddr_in *)(const void *)addr)
+			    ->sin_addr;
+	} else if (family == AF_INET6 &&
+		   IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
 		family = AF_INET; /* a v4 peer on a dual-stack socket */
 		a = in6->sin6_addr.s6_addr + 12;
 	} else if (family == AF_INET6) {

@@ -26,19 +26,19 @@ struct strlist {
 
 struct fn_config {
 	char name[NOVO_NAME_MAX + 1];
-	int line;        /* line of the section header, for messages */
-	char *path;      /* absolute path of the executable */
-	char *dir;       /* absolute folder of the executable */
-	char *syscalls;  /* the whitelist as written ("@cgi" by default) */
+	int line; /* line of the section header, for messages */
+	char *path; /* absolute path of the executable */
+	char *dir; /* absolute folder of the executable */
+	char *syscalls; /* the whitelist as written ("@cgi" by default) */
 	int *syscall_nr; /* resolved syscall numbers, sorted, unique */
 	size_t n_syscalls;
 	unsigned warm, max_concurrency, queue;
 	unsigned timeout_ms, cpu_ms, memory_mb;
 	unsigned max_body_kb, max_output_kb;
 	bool network;
-	struct strlist read;  /* absolute paths */
+	struct strlist read; /* absolute paths */
 	struct strlist write; /* absolute paths */
-	struct strlist env;   /* KEY=VALUE */
+	struct strlist env; /* KEY=VALUE */
 	/* identity of the binary when loaded: a change means a new pool */
 	dev_t bin_dev;
 	ino_t bin_ino;
@@ -47,16 +47,16 @@ struct fn_config {
 };
 
 struct server_config {
-	char *file;           /* absolute path of novod.ini */
-	char *listen;         /* "unix:/path" or "host:port" */
+	char *file; /* absolute path of novod.ini */
+	char *listen; /* "unix:/path" or "host:port" */
 	bool listen_unix;
-	char *listen_path;    /* unix socket path, when listen_unix */
-	char *listen_host;    /* tcp host, otherwise */
+	char *listen_path; /* unix socket path, when listen_unix */
+	char *listen_host; /* tcp host, otherwise */
 	unsigned listen_port;
 	struct allow_rule *allow;
 	size_t n_allow;
 	char *functions_file; /* absolute */
-	char *functions_dir;  /* absolute */
+	char *functions_dir; /* absolute */
 	char *status_path;
 	char *user;
 	bool sandbox;

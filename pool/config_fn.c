@@ -29,10 +29,10 @@ static const struct key_def keys[] = {
 	{ "cpu_ms", KT_UINT, FN(cpu_ms), 1, FN_TIME_MAX_MS, 0, NULL, false },
 	{ "memory_mb", KT_SIZE, FN(memory_mb), FN_MEMORY_MIN_MB,
 	  FN_MEMORY_MAX_MB, 20, NULL, false },
-	{ "max_body_kb", KT_SIZE, FN(max_body_kb), 0, FN_BODY_MAX_KB, 10,
+	{ "max_body_kb", KT_SIZE, FN(max_body_kb), 0, FN_BODY_MAX_KB, 10, NULL,
+	  false },
+	{ "max_output_kb", KT_SIZE, FN(max_output_kb), 1, FN_OUTPUT_MAX_KB, 10,
 	  NULL, false },
-	{ "max_output_kb", KT_SIZE, FN(max_output_kb), 1, FN_OUTPUT_MAX_KB,
-	  10, NULL, false },
 	{ "network", KT_BOOL, FN(network), 0, 0, 0, NULL, false },
 	{ "read", KT_LIST, FN(read), 0, 0, 0, NULL, false },
 	{ "write", KT_LIST, FN(write), 0, 0, 0, NULL, false },
@@ -101,14 +101,14 @@ static const char *set_nr(void *base, const char *v, bool cont)
 	return err;
 }
 
-#define TEXT_SETTER(fname, field, type)                                      \
-	static const char *fname(void *base, const char *v, bool cont)      \
-	{                                                                    \
-		long long x;                                                 \
-		const char *err = text_ll(v, &x);                            \
-		if (!err)                                                    \
-			((struct fn_config *)base)->field = (type)x;         \
-		return err;                                                  \
+#define TEXT_SETTER(fname, field, type)                                \
+	static const char *fname(void *base, const char *v, bool cont) \
+	{                                                              \
+		long long x;                                           \
+		const char *err = text_ll(v, &x);                      \
+		if (!err)                                              \
+			((struct fn_config *)base)->field = (type)x;   \
+		return err;                                            \
 	}
 TEXT_SETTER(set_dev, bin_dev, dev_t)
 TEXT_SETTER(set_ino, bin_ino, ino_t)
@@ -165,16 +165,21 @@ static void check_text_safe(struct fn_load *l, const char *key,
 	size_t len = strlen(path);
 
 	if (len > FN_PATH_MAX)
-		ini_error(&l->ini, line_of(l, key), "%s: \"%s\" is longer "
-			  "than %d characters once resolved", key, path,
-			  FN_PATH_MAX);
+		ini_error(&l->ini, line_of(l, key),
+			  "%s: \"%s\" is longer "
+			  "than %d characters once resolved",
+			  key, path, FN_PATH_MAX);
 	else if (list && path[strcspn(path, " \t")])
-		ini_error(&l->ini, line_of(l, key), "%s: \"%s\" contains "
-			  "white space once resolved", key, path);
+		ini_error(&l->ini, line_of(l, key),
+			  "%s: \"%s\" contains "
+			  "white space once resolved",
+			  key, path);
 	else if (strstr(path, " ;") || strstr(path, "\t;") ||
 		 (len && strchr(" \t", path[len - 1])))
-		ini_error(&l->ini, line_of(l, key), "%s: \"%s\" cannot be "
-			  "written in an ini value", key, path);
+		ini_error(&l->ini, line_of(l, key),
+			  "%s: \"%s\" cannot be "
+			  "written in an ini value",
+			  key, path);
 }
 
 static void check_binary(struct fn_load *l)
@@ -184,14 +189,18 @@ static void check_binary(struct fn_load *l)
 	struct stat st;
 
 	if (stat(fn->path, &st) < 0) {
-		ini_error(&l->ini, line, "executable \"%s\" of function \"%s\""
-			  ": %s", fn->path, fn->name, strerror(errno));
+		ini_error(&l->ini, line,
+			  "executable \"%s\" of function \"%s\""
+			  ": %s",
+			  fn->path, fn->name, strerror(errno));
 		return;
 	}
 	if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111) ||
 	    access(fn->path, X_OK) < 0) {
-		ini_error(&l->ini, line, "\"%s\" of function \"%s\" is not an "
-			  "executable file", fn->path, fn->name);
+		ini_error(&l->ini, line,
+			  "\"%s\" of function \"%s\" is not an "
+			  "executable file",
+			  fn->path, fn->name);
 		return;
 	}
 	fn->bin_dev = st.st_dev;
@@ -290,15 +299,18 @@ static void on_section(struct ini_run *r, const char *name, size_t len)
 	if (!name)
 		return;
 	if (!config_valid_name(name, len)) {
-		ini_error(r, r->line, "bad function name \"%.*s\": expected "
-			  "1 to %d of A-Z a-z 0-9 _ -", (int)(len > 80 ? 80 : len),
-			  name, NOVO_NAME_MAX);
+		ini_error(r, r->line,
+			  "bad function name \"%.*s\": expected "
+			  "1 to %d of A-Z a-z 0-9 _ -",
+			  (int)(len > 80 ? 80 : len), name, NOVO_NAME_MAX);
 		return;
 	}
 	dup = find_name(l, name, len);
 	if (dup) {
-		ini_error(r, r->line, "duplicate function \"%.*s\" (first at "
-			  "line %d)", (int)len, name, dup->line);
+		ini_error(r, r->line,
+			  "duplicate function \"%.*s\" (first at "
+			  "line %d)",
+			  (int)len, name, dup->line);
 		return;
 	}
 	memcpy(l->cur.name, name, len);
@@ -312,8 +324,10 @@ static void on_key(struct ini_run *r, const char *key, const char *value,
 
 	if (!l->in_section) {
 		if (!cont)
-			ini_error(r, r->line, "\"%s\" outside a [function] "
-				  "section", key);
+			ini_error(r, r->line,
+				  "\"%s\" outside a [function] "
+				  "section",
+				  key);
 		return;
 	}
 	key_apply(r, l->keys, &l->seen, &l->cur, key, value, cont);
@@ -324,8 +338,10 @@ static int parse_text(struct fn_load *l, const char *text)
 	ini_run_string(&l->ini, text);
 	finish_section(l);
 	if (!l->ini.errors && l->n != 1)
-		ini_error(&l->ini, l->ini.line, "expected one function, "
-			  "found %zu", l->n);
+		ini_error(&l->ini, l->ini.line,
+			  "expected one function, "
+			  "found %zu",
+			  l->n);
 	return l->ini.errors;
 }
 

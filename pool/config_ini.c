@@ -71,7 +71,8 @@ static bool blank_or_comment(const char *s, const char *end)
 enum line_kind { LINE_OK, LINE_HIDE, LINE_BAD_HEADER };
 
 /* "[name]": calls on_section, with NULL when malformed. */
-static enum line_kind section_line(struct ini_run *r, const char *s, const char *end)
+static enum line_kind section_line(struct ini_run *r, const char *s,
+				   const char *end)
 {
 	const char *close = find_or_comment(s + 1, end, "]");
 
@@ -127,8 +128,10 @@ static char *reader(char *out, int max, void *stream)
 		return NULL;
 	r->line++;
 	if (len > INI_LINE_MAX || len + 2 > (size_t)max) {
-		ini_error(r, r->line, "line longer than %d characters "
-			  "(continue a list on indented lines)", INI_LINE_MAX);
+		ini_error(r, r->line,
+			  "line longer than %d characters "
+			  "(continue a list on indented lines)",
+			  INI_LINE_MAX);
 		strcpy(out, "\n");
 		return out;
 	}

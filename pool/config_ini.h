@@ -18,8 +18,7 @@
 struct ini_run;
 
 /* name is NULL for a malformed header: ignore the keys that follow. */
-typedef void (*ini_section_fn)(struct ini_run *r, const char *name,
-			       size_t len);
+typedef void (*ini_section_fn)(struct ini_run *r, const char *name, size_t len);
 /* cont: the line is an indented continuation of the previous key. */
 typedef void (*ini_key_fn)(struct ini_run *r, const char *key,
 			   const char *value, bool cont);
@@ -28,7 +27,7 @@ struct ini_run {
 	const char *file; /* as printed in messages */
 	FILE *errs;
 	int errors;
-	int line;         /* line being parsed, 1-based */
+	int line; /* line being parsed, 1-based */
 	void *user;
 	ini_section_fn on_section;
 	ini_key_fn on_key;

@@ -35,8 +35,8 @@ static char *append_words(char *s, const char *v)
 	return s;
 }
 
-static const char *set_value(const struct key_def *k, void *base,
-			     const char *v, bool cont)
+static const char *set_value(const struct key_def *k, void *base, const char *v,
+			     bool cont)
 {
 	char *field = (char *)base + k->off;
 
@@ -84,13 +84,17 @@ void key_apply(struct ini_run *r, const struct key_table *t,
 		return;
 	}
 	if (cont && !takes_lines(&t->v[i])) {
-		ini_error(r, r->line, "\"%s\" takes one value (an indented "
-			  "line continues the key above it)", name);
+		ini_error(r, r->line,
+			  "\"%s\" takes one value (an indented "
+			  "line continues the key above it)",
+			  name);
 		return;
 	}
 	if (!cont && seen->line[i]) {
-		ini_error(r, r->line, "duplicate key \"%s\" (first set at "
-			  "line %d)", name, seen->line[i]);
+		ini_error(r, r->line,
+			  "duplicate key \"%s\" (first set at "
+			  "line %d)",
+			  name, seen->line[i]);
 		return;
 	}
 	seen->skip_cont = false;

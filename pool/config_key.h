@@ -8,13 +8,13 @@
 #include "config_ini.h"
 
 enum key_type {
-	KT_UINT,   /* unsigned, min..max */
-	KT_SIZE,   /* unsigned in units of 1 << shift bytes, with suffixes */
-	KT_BOOL,   /* bool */
-	KT_STR,    /* char *, one value */
-	KT_WORDS,  /* char *, words of continuation lines joined by a space */
-	KT_LIST,   /* struct strlist, each word an item */
-	KT_OCTAL,  /* unsigned, octal, up to max */
+	KT_UINT, /* unsigned, min..max */
+	KT_SIZE, /* unsigned in units of 1 << shift bytes, with suffixes */
+	KT_BOOL, /* bool */
+	KT_STR, /* char *, one value */
+	KT_WORDS, /* char *, words of continuation lines joined by a space */
+	KT_LIST, /* struct strlist, each word an item */
+	KT_OCTAL, /* unsigned, octal, up to max */
 	KT_CUSTOM, /* set() */
 };
 

@@ -53,10 +53,10 @@ char *config_fn_to_text(const struct fn_config *fn)
 
 	if (!f)
 		return NULL;
-	fprintf(f, "[%s]\npath = %s\ndir = %s\n", fn->name, fn->path,
-		fn->dir);
+	fprintf(f, "[%s]\npath = %s\ndir = %s\n", fn->name, fn->path, fn->dir);
 	put_syscalls(f, fn);
-	fprintf(f, "warm = %u\nmax_concurrency = %u\nqueue = %u\n"
+	fprintf(f,
+		"warm = %u\nmax_concurrency = %u\nqueue = %u\n"
 		"timeout_ms = %u\ncpu_ms = %u\nmemory_mb = %u\n"
 		"max_body_kb = %u\nmax_output_kb = %u\nnetwork = %s\n",
 		fn->warm, fn->max_concurrency, fn->queue, fn->timeout_ms,
@@ -65,8 +65,10 @@ char *config_fn_to_text(const struct fn_config *fn)
 	put_list(f, "read", &fn->read);
 	put_list(f, "write", &fn->write);
 	put_list(f, "env", &fn->env);
-	fprintf(f, "bin_dev = %llu\nbin_ino = %llu\nbin_mtime_ns = %lld\n"
-		"bin_size = %lld\n", (unsigned long long)fn->bin_dev,
+	fprintf(f,
+		"bin_dev = %llu\nbin_ino = %llu\nbin_mtime_ns = %lld\n"
+		"bin_size = %lld\n",
+		(unsigned long long)fn->bin_dev,
 		(unsigned long long)fn->bin_ino, fn->bin_mtime_ns,
 		(long long)fn->bin_size);
 	if (fclose(f)) {

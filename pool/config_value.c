@@ -124,8 +124,8 @@ static int suffix_shift(const char *s, unsigned unit)
 	return -1;
 }
 
-const char *val_size(const char *s, unsigned shift, unsigned min,
-		     unsigned max, unsigned *out)
+const char *val_size(const char *s, unsigned shift, unsigned min, unsigned max,
+		     unsigned *out)
 {
 	unsigned long long v;
 	const char *end, *err = parse_ull(s, &v, &end);
@@ -265,8 +265,8 @@ static const char *allow_one(const char *w, struct allow_rule *r)
 	max = r->family == AF_INET ? 32 : 128;
 	r->prefix = max;
 	if (slash && val_uint(slash + 1, 0, max, &r->prefix))
-		return r->family == AF_INET ? "bad prefix length (0..32)"
-					    : "bad prefix length (0..128)";
+		return r->family == AF_INET ? "bad prefix length (0..32)" :
+					      "bad prefix length (0..128)";
 	mask_rule(r);
 	return NULL;
 }

@@ -11,12 +11,11 @@
  * Each parser returns NULL on success, or a short reason ("not a whole
  * number") that the caller puts after the key and the value.
  */
-const char *val_uint(const char *s, unsigned min, unsigned max,
-		     unsigned *out);
+const char *val_uint(const char *s, unsigned min, unsigned max, unsigned *out);
 /* A size: plain number in the key's unit (1 << shift bytes), or with a
  * suffix k kb m mb g gb (binary, case-insensitive). */
-const char *val_size(const char *s, unsigned shift, unsigned min,
-		     unsigned max, unsigned *out);
+const char *val_size(const char *s, unsigned shift, unsigned min, unsigned max,
+		     unsigned *out);
 const char *val_bool(const char *s, bool *out);
 const char *val_octal(const char *s, unsigned max, unsigned *out);
 const char *val_listen(const char *s, struct server_config *srv);

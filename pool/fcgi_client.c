@@ -17,9 +17,15 @@
 #include "fcgi_client.h"
 
 enum {
-	FCGI_BEGIN_REQUEST = 1, FCGI_END_REQUEST = 3, FCGI_PARAMS = 4,
-	FCGI_STDIN = 5, FCGI_STDOUT = 6, FCGI_STDERR = 7,
-	FCGI_RESPONDER = 1, REQ_ID = 1, HDR_LEN = 8,
+	FCGI_BEGIN_REQUEST = 1,
+	FCGI_END_REQUEST = 3,
+	FCGI_PARAMS = 4,
+	FCGI_STDIN = 5,
+	FCGI_STDOUT = 6,
+	FCGI_STDERR = 7,
+	FCGI_RESPONDER = 1,
+	REQ_ID = 1,
+	HDR_LEN = 8,
 };
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -134,9 +140,14 @@ int fcgi_connect(const struct server_config *srv, int timeout_ms, char *err,
 static size_t put_record(unsigned char *buf, int type, const void *content,
 			 size_t len)
 {
-	unsigned char h[HDR_LEN] = { 1, (unsigned char)type, 0, REQ_ID,
+	unsigned char h[HDR_LEN] = { 1,
+				     (unsigned char)type,
+				     0,
+				     REQ_ID,
 				     (unsigned char)(len >> 8),
-				     (unsigned char)len, 0, 0 };
+				     (unsigned char)len,
+				     0,
+				     0 };
 
 	memcpy(buf, h, HDR_LEN);
 	if (len)
@@ -178,10 +189,11 @@ static size_t put_params(unsigned char *p, size_t room, const char *uri)
 	const char *q = strchr(uri, '?');
 	size_t plen = q ? (size_t)(q - uri) : strlen(uri);
 	const char *names[] = { "REQUEST_METHOD", "SERVER_PROTOCOL",
-				"REMOTE_ADDR", "REQUEST_URI", "QUERY_STRING",
-				"DOCUMENT_URI", "SCRIPT_NAME" };
-	const char *values[] = { "GET", "HTTP/1.1", "127.0.0.1", uri,
-				 q ? q + 1 : "", uri, uri };
+				"REMOTE_ADDR",	  "REQUEST_URI",
+				"QUERY_STRING",	  "DOCUMENT_URI",
+				"SCRIPT_NAME" };
+	const char *values[] = { "GET",		 "HTTP/1.1", "127.0.0.1", uri,
+				 q ? q + 1 : "", uri,	     uri };
 	size_t n = 0, i, len, used;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -224,8 +236,8 @@ static int io_all(int fd, unsigned char *p, size_t len, bool out,
 	return 0;
 }
 
-static int send_request(int fd, const char *uri, long long deadline,
-			char *err, size_t errlen)
+static int send_request(int fd, const char *uri, long long deadline, char *err,
+			size_t errlen)
 {
 	static const unsigned char begin[8] = { 0, FCGI_RESPONDER, 0 };
 	unsigned char params[4096], buf[4096 + 5 * HDR_LEN + 8];
@@ -258,8 +270,9 @@ static void append(char **buf, size_t *len, const unsigned char *p, size_t n)
 
 static int read_fail(char *err, size_t errlen)
 {
-	return fail(err, errlen, "%s", errno ? strerror(errno) :
-		    "connection closed before the end of the reply");
+	return fail(err, errlen, "%s",
+		    errno ? strerror(errno) :
+			    "connection closed before the end of the reply");
 }
 
 /* One record into r; 1 at END_REQUEST, 0 to go on, -1 on error. */

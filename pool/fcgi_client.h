@@ -7,9 +7,9 @@
 #include "config.h"
 
 struct fcgi_reply {
-	char *out;       /* FCGI_STDOUT: CGI header block, then the body */
+	char *out; /* FCGI_STDOUT: CGI header block, then the body */
 	size_t out_len;
-	char *err;       /* FCGI_STDERR */
+	char *err; /* FCGI_STDERR */
 	size_t err_len;
 	unsigned app_status;
 	int protocol_status;

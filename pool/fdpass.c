@@ -7,15 +7,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-int fdpass_send(int sock, const void *buf, size_t len, const int *fds,
-		int nfds)
+int fdpass_send(int sock, const void *buf, size_t len, const int *fds, int nfds)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int) * FDPASS_MAX)];
 		struct cmsghdr align;
 	} u;
-	struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 	ssize_t n;
 
 	if (nfds > FDPASS_MAX)
@@ -40,7 +39,7 @@ int fdpass_send(int sock, const void *buf, size_t len, const int *fds,
 
 static int wait_readable(int sock, int timeout_ms)
 {
-	struct pollfd p = {.fd = sock, .events = POLLIN};
+	struct pollfd p = { .fd = sock, .events = POLLIN };
 	int rc;
 
 	do
@@ -58,10 +57,11 @@ ssize_t fdpass_recv(int sock, void *buf, size_t len, int *fds, int max,
 		char buf[CMSG_SPACE(sizeof(int) * FDPASS_MAX)];
 		struct cmsghdr align;
 	} u;
-	struct iovec iov = {.iov_base = buf, .iov_len = len};
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1,
-			     .msg_control = u.buf,
-			     .msg_controllen = sizeof(u.buf)};
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
+			      .msg_control = u.buf,
+			      .msg_controllen = sizeof(u.buf) };
 	ssize_t n;
 
 	*nfds = 0;
@@ -82,7 +82,8 @@ ssize_t fdpass_recv(int sock, void *buf, size_t len, int *fds, int max,
 		for (int i = 0; i < cnt; i++) {
 			int fd;
 
-			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int),
+			       sizeof(int));
 			if (*nfds < max)
 				fds[(*nfds)++] = fd;
 			else

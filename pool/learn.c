@@ -168,9 +168,10 @@ static int trace(pid_t root, bool *used)
 
 	if (waitpid(root, &st, __WALL) != root || !WIFSTOPPED(st))
 		return WIFEXITED(st) || WIFSIGNALED(st) ? st : -1;
-	ptrace(PTRACE_SETOPTIONS, root, NULL, PTRACE_O_TRACESYSGOOD |
-	       PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
-	       PTRACE_O_TRACECLONE | PTRACE_O_EXITKILL);
+	ptrace(PTRACE_SETOPTIONS, root, NULL,
+	       PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK |
+		       PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |
+		       PTRACE_O_EXITKILL);
 	ptrace(PTRACE_SYSCALL, root, NULL, NULL);
 	while (live > 0 && (pid = waitpid(-1, &st, __WALL)) > 0) {
 		if (WIFEXITED(st) || WIFSIGNALED(st)) {
@@ -228,11 +229,15 @@ static void show_response(int out, int st)
 
 	buf[n > 0 ? n : 0] = '\0';
 	if (WIFEXITED(st))
-		fprintf(stderr, "novoctl: the function exited with %d; its "
-			"response began:\n%s\n", WEXITSTATUS(st), buf);
+		fprintf(stderr,
+			"novoctl: the function exited with %d; its "
+			"response began:\n%s\n",
+			WEXITSTATUS(st), buf);
 	else
-		fprintf(stderr, "novoctl: the function was killed by signal "
-			"%d; its response began:\n%s\n", WTERMSIG(st), buf);
+		fprintf(stderr,
+			"novoctl: the function was killed by signal "
+			"%d; its response began:\n%s\n",
+			WTERMSIG(st), buf);
 }
 
 static int sandbox_options(const struct server_config *srv,
@@ -290,8 +295,8 @@ static int run(const struct server_config *srv, const struct fn_config *fn,
 	plan = learn_plan(srv, fn);
 	if (!plan)
 		return 1;
-	traced_root = (pid_t)syscall(SYS_clone, SIGCHLD |
-				     sandbox_child_clone_flags(plan),
+	traced_root = (pid_t)syscall(SYS_clone,
+				     SIGCHLD | sandbox_child_clone_flags(plan),
 				     NULL, NULL, NULL, 0);
 	if (traced_root == 0)
 		child(plan, fn, in, wout, envp);

@@ -95,13 +95,14 @@ int lkm_start(enum lkm_mode mode, char *err, size_t errlen)
 	lkm_st = LKM_STATE_ABSENT;
 	if (mode == LKM_REQUIRE) {
 		snprintf(err, errlen, "lkm: mode = require, but %s",
-			 e == EPROTO ? "novo.ko speaks another API version"
-				     : lkm_why(e));
+			 e == EPROTO ? "novo.ko speaks another API version" :
+				       lkm_why(e));
 		pthread_mutex_unlock(&lkm_lock);
 		return -1;
 	}
 	log_msg(LOG_NOTICE, "lkm: not used: %s; novod's own sandbox only",
-		e == EPROTO ? "novo.ko speaks another API version" : lkm_why(e));
+		e == EPROTO ? "novo.ko speaks another API version" :
+			      lkm_why(e));
 out:
 	pthread_mutex_unlock(&lkm_lock);
 	return 0;
@@ -248,8 +249,8 @@ int lkm_bind(pid_t pid, const char *fn_name)
 	 */
 	f = lkm_fn_find(fn_name);
 	if (f == NULL && ((f = lkm_fn(fn_name)) == NULL || lkm_send(f) < 0)) {
-		log_msg(LOG_ERR, "lkm: bind pid %d: no policy for %s",
-			(int)pid, fn_name);
+		log_msg(LOG_ERR, "lkm: bind pid %d: no policy for %s", (int)pid,
+			fn_name);
 		r = -1;
 		goto out;
 	}
@@ -295,7 +296,8 @@ void lkm_status_json(FILE *out, const char *fn_name)
 	pthread_mutex_lock(&buf_lock);
 	if (lkm_stats(fn_name, &st, denies) < 0)
 		goto out;
-	fprintf(out, ", \"lkm\": {\"learn\": %s, \"tasks\": %llu, "
+	fprintf(out,
+		", \"lkm\": {\"learn\": %s, \"tasks\": %llu, "
 		"\"denied\": %llu, \"denies\": {",
 		st.flags & NOVO_FN_LEARN ? "true" : "false",
 		(unsigned long long)st.tasks, (unsigned long long)st.denied);

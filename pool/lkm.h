@@ -19,7 +19,7 @@ enum lkm_state { LKM_STATE_OFF, LKM_STATE_ABSENT, LKM_STATE_ACTIVE };
  */
 int lkm_start(enum lkm_mode mode, char *err, size_t errlen);
 
-enum lkm_state lkm_state(void);        /* checks the module is still there */
+enum lkm_state lkm_state(void); /* checks the module is still there */
 const char *lkm_state_name(enum lkm_state s); /* "active" "absent" "off" */
 
 /* At config load/reload: the whitelist of each function (ids are stable

@@ -15,7 +15,7 @@ static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static int log_fd = 2;
 static char *log_path;
 
-static const char *const level_names[] = {"error", "warn", "notice", "info"};
+static const char *const level_names[] = { "error", "warn", "notice", "info" };
 
 int log_open(const char *path)
 {
@@ -146,7 +146,8 @@ void log_fn_stderr(const char *fn, const char *req_id, const char *text,
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)text[i];
 		/* a function cannot forge log lines or terminal escapes */
-		line[off++] = (c < 0x20 && c != '\t') || c == 0x7f ? '?' : (char)c;
+		line[off++] = (c < 0x20 && c != '\t') || c == 0x7f ? '?' :
+								     (char)c;
 	}
 	log_write(line, off, sizeof(line) - 1);
 }

@@ -28,9 +28,9 @@ static const char *usage_text =
 
 /* ---- the status JSON, read just enough for the table ---- */
 
-static const char *const cols[] = { "requests", "2xx", "4xx", "5xx",
-	"timeouts", "violations", "warm", "busy", "queued", "p50_ms",
-	"p99_ms" };
+static const char *const cols[] = { "requests", "2xx",	      "4xx",   "5xx",
+				    "timeouts", "violations", "warm",  "busy",
+				    "queued",	"p50_ms",     "p99_ms" };
 #define N_COLS (sizeof(cols) / sizeof(cols[0]))
 static const int width[N_COLS] = { 9, 8, 6, 6, 8, 10, 5, 5, 6, 8, 8 };
 
@@ -115,8 +115,7 @@ static bool jobject(struct json *j, int depth,
 	return eat(j, '}');
 }
 
-static bool skip_member(struct json *j, const char *key, void *arg,
-			int depth)
+static bool skip_member(struct json *j, const char *key, void *arg, int depth)
 {
 	return jskip(j, depth);
 }
@@ -329,7 +328,8 @@ static int cmd_reload(const char *file)
 	int rc;
 
 	if (config_load(file, &cfg, stderr)) {
-		fprintf(stderr, "novoctl: not reloading: fix the errors above "
+		fprintf(stderr,
+			"novoctl: not reloading: fix the errors above "
 			"(novod keeps serving the old configuration)\n");
 		return 1;
 	}

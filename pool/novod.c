@@ -97,8 +97,9 @@ static struct pool **build_pools(struct config_gen *gen, struct pool **old,
 			p = pool_create(gen, fn, &sb_opts, err, sizeof(err));
 			if (p == NULL && prev) {
 				/* the old pool goes on serving */
-				log_msg(LOG_ERR, "fn=%s new version not started, "
-						 "keeping the old one: %s",
+				log_msg(LOG_ERR,
+					"fn=%s new version not started, "
+					"keeping the old one: %s",
 					fn->name, err);
 				pthread_mutex_lock(&prev->lock);
 				prev->refs++;
@@ -111,8 +112,8 @@ static struct pool **build_pools(struct config_gen *gen, struct pool **old,
 					fn->name, err);
 				continue;
 			}
-			log_msg(LOG_NOTICE, "fn=%s pool started: %s",
-				fn->name, p->sp.notes);
+			log_msg(LOG_NOTICE, "fn=%s pool started: %s", fn->name,
+				p->sp.notes);
 		}
 		pools[i] = p;
 	}
@@ -188,8 +189,9 @@ static void reload(void)
 	nerr = config_load_functions(&cfg.server, &fns, &n, errs);
 	fclose(errs);
 	if (nerr > 0) {
-		log_msg(LOG_ERR, "reload refused, the old configuration keeps "
-				 "serving:\n%s",
+		log_msg(LOG_ERR,
+			"reload refused, the old configuration keeps "
+			"serving:\n%s",
 			buf);
 		free(buf);
 		return;
@@ -253,8 +255,8 @@ static int handle_signal(int sig)
  */
 static int serve(void)
 {
-	static const int sigs[] = {SIGHUP, SIGUSR1, SIGTERM, SIGQUIT, SIGINT};
-	struct timespec tick = {.tv_nsec = 250000000};
+	static const int sigs[] = { SIGHUP, SIGUSR1, SIGTERM, SIGQUIT, SIGINT };
+	struct timespec tick = { .tv_nsec = 250000000 };
 	long long next = now_ns();
 	sigset_t set;
 
@@ -311,7 +313,8 @@ static int start(void)
 		return -1;
 	}
 	FCGX_Init();
-	request_init(&(struct request_ctx){.status_path = cfg.server.status_path});
+	request_init(
+		&(struct request_ctx){ .status_path = cfg.server.status_path });
 	fd = server_listen(&cfg.server, err, sizeof(err));
 	if (fd < 0) {
 		log_msg(LOG_ERR, "cannot listen on %s", err);
@@ -370,7 +373,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (test) {
-		fprintf(stderr, "novod: configuration file %s test is successful\n",
+		fprintf(stderr,
+			"novod: configuration file %s test is successful\n",
 			file);
 		return 0;
 	}

@@ -116,7 +116,7 @@ static unsigned pool_target(struct pool *p, long long now)
 
 static bool child_alive(const struct warm_child *c)
 {
-	struct pollfd pf = {.fd = c->pidfd, .events = POLLIN};
+	struct pollfd pf = { .fd = c->pidfd, .events = POLLIN };
 
 	return poll(&pf, 1, 0) == 0;
 }

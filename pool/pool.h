@@ -52,9 +52,9 @@ struct pool {
 
 enum acquire_result {
 	ACQ_OK = 0,
-	ACQ_FULL = -1,    /* queue full: 503 */
+	ACQ_FULL = -1, /* queue full: 503 */
 	ACQ_TIMEOUT = -2, /* no slot or child before the deadline: 504 */
-	ACQ_BROKEN = -3,  /* children fail to set up: 502 */
+	ACQ_BROKEN = -3, /* children fail to set up: 502 */
 };
 
 long long now_ns(void);

@@ -134,11 +134,12 @@ static void fail(struct req *r, int status, const char *fmt, ...)
 
 static int send_headers(struct req *r)
 {
-	return FCGX_FPrintF(r->rq->out, "Status: %d %s\r\n%sX-Request-Id: %s\r\n\r\n",
+	return FCGX_FPrintF(r->rq->out,
+			    "Status: %d %s\r\n%sX-Request-Id: %s\r\n\r\n",
 			    r->resp.status, http_reason(r->resp.status),
-			    r->resp.headers ? r->resp.headers : "", r->id) < 0
-		       ? -1
-		       : 0;
+			    r->resp.headers ? r->resp.headers : "", r->id) < 0 ?
+		       -1 :
+		       0;
 }
 
 static void flush_body(struct req *r)
@@ -161,7 +162,8 @@ gone:
 
 static void body_append(struct req *r, const char *p, size_t n)
 {
-	unsigned long long max = (unsigned long long)r->fn->max_output_kb * 1024;
+	unsigned long long max =
+		(unsigned long long)r->fn->max_output_kb * 1024;
 
 	r->out_total += n;
 	if (r->out_total > max) {
@@ -272,8 +274,8 @@ static void read_stderr(struct req *r)
 static void write_stdin(struct req *r)
 {
 	if (r->in_off == r->in_len && r->body_left > 0) {
-		size_t want = r->body_left < IO_CHUNK ? (size_t)r->body_left
-						      : IO_CHUNK;
+		size_t want = r->body_left < IO_CHUNK ? (size_t)r->body_left :
+							IO_CHUNK;
 		int got = FCGX_GetStr(r->in_buf, (int)want, r->rq->in);
 
 		r->in_off = 0;
@@ -391,15 +393,15 @@ static int watch_list(struct req *r, struct watch *w)
 	int n = 0;
 
 	if (r->c.notify >= 0)
-		w[n++] = (struct watch){r->c.notify, POLLIN, on_notify};
+		w[n++] = (struct watch){ r->c.notify, POLLIN, on_notify };
 	if (r->c.in >= 0)
-		w[n++] = (struct watch){r->c.in, POLLOUT, on_stdin};
+		w[n++] = (struct watch){ r->c.in, POLLOUT, on_stdin };
 	if (!r->out_eof)
-		w[n++] = (struct watch){r->c.out, POLLIN, on_stdout};
+		w[n++] = (struct watch){ r->c.out, POLLIN, on_stdout };
 	if (!r->err_eof)
-		w[n++] = (struct watch){r->c.err, POLLIN, on_stderr};
+		w[n++] = (struct watch){ r->c.err, POLLIN, on_stderr };
 	if (!r->exited)
-		w[n++] = (struct watch){r->c.pidfd, POLLIN, on_exit_status};
+		w[n++] = (struct watch){ r->c.pidfd, POLLIN, on_exit_status };
 	return n;
 }
 
@@ -407,7 +409,7 @@ static int watch_list(struct req *r, struct watch *w)
 static void read_last_stderr(struct req *r)
 {
 	for (int i = 0; i < 64 && !r->err_eof && r->exited; i++) {
-		struct pollfd pf = {.fd = r->c.err, .events = POLLIN};
+		struct pollfd pf = { .fd = r->c.err, .events = POLLIN };
 
 		if (poll(&pf, 1, 20) <= 0)
 			break;
@@ -424,11 +426,12 @@ static void io_loop(struct req *r)
 
 		if (tmo == 0) {
 			r->pool->stats->timeouts++;
-			fail(r, 504, "timed out after %u ms", r->fn->timeout_ms);
+			fail(r, 504, "timed out after %u ms",
+			     r->fn->timeout_ms);
 			break;
 		}
 		for (int i = 0; i < n; i++)
-			pf[i] = (struct pollfd){w[i].fd, w[i].events, 0};
+			pf[i] = (struct pollfd){ w[i].fd, w[i].events, 0 };
 		if (poll(pf, (nfds_t)n, tmo) < 0 && errno != EINTR) {
 			fail(r, 502, "poll: %s", strerror(errno));
 			break;
@@ -442,10 +445,9 @@ static void io_loop(struct req *r)
 
 static const char *signal_reason(struct req *r, int sig)
 {
-	long long cpu_ms = (r->ru.ru_utime.tv_sec + r->ru.ru_stime.tv_sec) *
-				   1000LL +
-			   (r->ru.ru_utime.tv_usec + r->ru.ru_stime.tv_usec) /
-				   1000;
+	long long cpu_ms =
+		(r->ru.ru_utime.tv_sec + r->ru.ru_stime.tv_sec) * 1000LL +
+		(r->ru.ru_utime.tv_usec + r->ru.ru_stime.tv_usec) / 1000;
 
 	if (sig == SIGSYS) {
 		r->pool->stats->violations++;
@@ -469,9 +471,9 @@ static void judge_exit(struct req *r)
 			fail(r, 502, "%s", why);
 		else
 			fail(r, 502, "function crashed (%s)",
-			     sigabbrev_np(r->si.si_status)
-				     ? sigabbrev_np(r->si.si_status)
-				     : "signal");
+			     sigabbrev_np(r->si.si_status) ?
+				     sigabbrev_np(r->si.si_status) :
+				     "signal");
 		return;
 	}
 	if (!r->hdr_done && r->si.si_status == 127 && r->out_total == 0 &&
@@ -650,6 +652,7 @@ void request_handle(FCGX_Request *rq)
 		drain_stdin(rq, DRAIN_BUDGET);
 	ms = ms_since(r.t0);
 	count(&r, ms);
-	log_access(r.id, r.fn->name, r.aborted ? 0 : r.status, r.bytes_sent, ms);
+	log_access(r.id, r.fn->name, r.aborted ? 0 : r.status, r.bytes_sent,
+		   ms);
 	pool_put(r.pool);
 }

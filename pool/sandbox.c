@@ -22,8 +22,8 @@
 #define NOFILE_MAX 64
 #define FSIZE_MAX (64 * MIB)
 #define AS_SLACK (1024 * MIB)
-#define NPROC_EXTRA 64     /* per function, beyond its warm + busy children */
-#define NPROC_SHARED 4096  /* without a user ns the count is per uid */
+#define NPROC_EXTRA 64 /* per function, beyond its warm + busy children */
+#define NPROC_SHARED 4096 /* without a user ns the count is per uid */
 
 void sbx_note(struct sandbox_plan *p, const char *fmt, ...)
 {
@@ -141,8 +141,8 @@ static struct sandbox_plan *prepare(const struct fn_config *fn,
 	}
 	plan_rlimits(p, fn);
 	if (!p->enabled) {
-		sbx_note(p, "SANDBOX OFF: limits%s only", p->drop_user ?
-			 " and user switch" : "");
+		sbx_note(p, "SANDBOX OFF: limits%s only",
+			 p->drop_user ? " and user switch" : "");
 		return p;
 	}
 	if (sbx_seccomp_prepare(p, fn, err, errlen) < 0 ||
@@ -195,7 +195,6 @@ unsigned long sandbox_child_clone_flags(const struct sandbox_plan *p)
 	return p->enabled && p->newpid ? CLONE_NEWPID : 0;
 }
 
-
 int sandbox_enter_child(const struct sandbox_plan *p)
 {
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 ||
@@ -203,8 +202,7 @@ int sandbox_enter_child(const struct sandbox_plan *p)
 		return -2;
 	if (!p->enabled)
 		return -1;
-	if (sbx_drop_caps() < 0 ||
-	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+	if (sbx_drop_caps() < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -2;
 	return sbx_seccomp_install(p);
 }
@@ -215,8 +213,8 @@ const char *sandbox_notes(const struct sandbox_plan *p)
 }
 
 struct sandbox_plan *sandbox_prepare(const struct fn_config *fn,
-				     const struct sandbox_opts *opts,
-				     char *err, size_t errlen)
+				     const struct sandbox_opts *opts, char *err,
+				     size_t errlen)
 {
 	return prepare(fn, opts, false, err, errlen);
 }

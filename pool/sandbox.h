@@ -17,7 +17,7 @@
 #define SANDBOX_EXEC_FD 3
 
 struct sandbox_opts {
-	bool enabled;   /* [server] sandbox */
+	bool enabled; /* [server] sandbox */
 	bool drop_user; /* novod runs as root: switch to uid/gid */
 	uid_t uid;
 	gid_t gid;
@@ -31,8 +31,8 @@ struct sandbox_plan; /* opaque: everything computed once per function */
  * belongs here. Returns NULL and a one-line reason in err on failure.
  */
 struct sandbox_plan *sandbox_prepare(const struct fn_config *fn,
-				     const struct sandbox_opts *opts,
-				     char *err, size_t errlen);
+				     const struct sandbox_opts *opts, char *err,
+				     size_t errlen);
 
 /*
  * The same plan with a filter that allows every syscall (socket() still
@@ -49,8 +49,7 @@ struct sandbox_plan *sandbox_prepare_learn(const struct fn_config *fn,
  * unless network = yes). Returns 0, or -1 with a reason in err.
  * Anything missing on this kernel is degraded and reported in notes.
  */
-int sandbox_enter_spawner(struct sandbox_plan *plan, char *err,
-			  size_t errlen);
+int sandbox_enter_spawner(struct sandbox_plan *plan, char *err, size_t errlen);
 
 /* Extra clone flags for each child (CLONE_NEWPID when available). */
 unsigned long sandbox_child_clone_flags(const struct sandbox_plan *plan);

@@ -27,11 +27,11 @@ struct sandbox_plan {
 	int n_rl;
 
 	struct sock_fprog prog; /* exported once, installed raw per child */
-	bool notify;            /* default action is SECCOMP_RET_USER_NOTIF */
-	bool learn;             /* novoctl learn: every syscall allowed */
+	bool notify; /* default action is SECCOMP_RET_USER_NOTIF */
+	bool learn; /* novoctl learn: every syscall allowed */
 
 	int ll_ruleset; /* Landlock ruleset fd, -1 when none */
-	int ll_abi;     /* 0: no Landlock */
+	int ll_abi; /* 0: no Landlock */
 	unsigned ll_restrict_flags;
 
 	bool userns; /* the spawner lives in its own user namespace */

@@ -124,7 +124,8 @@ void sbx_namespaces(struct sandbox_plan *p)
 	} else if (uid == 0 && unshare(ns_flags(p)) == 0) {
 		p->newpid = true;
 	} else {
-		sbx_note(p, "no namespaces (%s): no pid/net/ipc/mount "
+		sbx_note(p,
+			 "no namespaces (%s): no pid/net/ipc/mount "
 			 "isolation, functions share the host's",
 			 strerror(errno));
 		return;
@@ -139,10 +140,12 @@ void sbx_namespaces(struct sandbox_plan *p)
  */
 void sbx_drop_bounding(const struct sandbox_plan *p)
 {
-	prctl(PR_SET_SECUREBITS, SECBIT_NOROOT | SECBIT_NOROOT_LOCKED |
-	      SECBIT_NO_SETUID_FIXUP | SECBIT_NO_SETUID_FIXUP_LOCKED |
-	      SECBIT_KEEP_CAPS_LOCKED | SECBIT_NO_CAP_AMBIENT_RAISE |
-	      SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED, 0, 0, 0);
+	prctl(PR_SET_SECUREBITS,
+	      SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |
+		      SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED |
+		      SECBIT_NO_CAP_AMBIENT_RAISE |
+		      SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED,
+	      0, 0, 0);
 	for (int c = 0; c <= p->cap_last; c++)
 		prctl(PR_CAPBSET_DROP, c, 0, 0, 0);
 }

@@ -19,7 +19,6 @@
 
 #include "sandbox_impl.h"
 
-
 static bool has_nr(const struct fn_config *fn, int nr)
 {
 	for (size_t i = 0; i < fn->n_syscalls; i++)
@@ -38,8 +37,8 @@ static bool notify_available(void)
 /* With network = no, socket() fails with EACCES whatever the whitelist. */
 static bool netless_call(const struct fn_config *fn, int nr)
 {
-	return !fn->network && (nr == SCMP_SYS(socket) ||
-				nr == SCMP_SYS(socketpair));
+	return !fn->network &&
+	       (nr == SCMP_SYS(socket) || nr == SCMP_SYS(socketpair));
 }
 
 static int add_netless(scmp_filter_ctx ctx)
@@ -60,7 +59,8 @@ static int add_whitelist(scmp_filter_ctx ctx, const struct fn_config *fn)
 	for (size_t i = 0; i < fn->n_syscalls; i++) {
 		if (netless_call(fn, fn->syscall_nr[i]))
 			continue;
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, fn->syscall_nr[i], 0);
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, fn->syscall_nr[i],
+				      0);
 		if (rc < 0)
 			return rc;
 	}
@@ -155,8 +155,9 @@ int sbx_seccomp_prepare(struct sandbox_plan *p, const struct fn_config *fn,
 	int rc;
 
 	p->notify = !p->learn && notify_available();
-	ctx = new_ctx(p->learn ? SCMP_ACT_ALLOW : p->notify ?
-		      SCMP_ACT_NOTIFY : SCMP_ACT_KILL_PROCESS);
+	ctx = new_ctx(p->learn	? SCMP_ACT_ALLOW :
+		      p->notify ? SCMP_ACT_NOTIFY :
+				  SCMP_ACT_KILL_PROCESS);
 	if (!ctx) {
 		snprintf(err, errlen, "seccomp: cannot create a filter");
 		return -1;
@@ -176,8 +177,10 @@ int sbx_seccomp_prepare(struct sandbox_plan *p, const struct fn_config *fn,
 		return -1;
 	}
 	sbx_note(p, "seccomp: %zu syscalls, %u BPF insns, violation: %s",
-		 fn->n_syscalls, p->prog.len, p->learn ? "none (learning)" :
-		 p->notify ? "user notification" : "SIGSYS (no user notif)");
+		 fn->n_syscalls, p->prog.len,
+		 p->learn  ? "none (learning)" :
+		 p->notify ? "user notification" :
+			     "SIGSYS (no user notif)");
 	return 0;
 }
 
@@ -190,8 +193,9 @@ int sbx_seccomp_prepare(struct sandbox_plan *p, const struct fn_config *fn,
  */
 int sbx_seccomp_install(const struct sandbox_plan *p)
 {
-	unsigned long flags = SECCOMP_FILTER_FLAG_SPEC_ALLOW |
-			      (p->notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0);
+	unsigned long flags =
+		SECCOMP_FILTER_FLAG_SPEC_ALLOW |
+		(p->notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0);
 	long rc;
 
 	rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &p->prog);

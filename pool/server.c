@@ -45,7 +45,7 @@ static const struct server_config *server;
 static int listen_unix(const struct server_config *srv, char *err,
 		       size_t errlen)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd;
 
 	if (strlen(srv->listen_path) >= sizeof(sa.sun_path)) {
@@ -64,12 +64,12 @@ static int listen_unix(const struct server_config *srv, char *err,
 		goto fail;
 	if ((srv->listen_owner && *srv->listen_owner) ||
 	    (srv->listen_group && *srv->listen_group)) {
-		struct passwd *pw = srv->listen_owner && *srv->listen_owner
-					    ? getpwnam(srv->listen_owner)
-					    : NULL;
-		struct group *gr = srv->listen_group && *srv->listen_group
-					   ? getgrnam(srv->listen_group)
-					   : NULL;
+		struct passwd *pw = srv->listen_owner && *srv->listen_owner ?
+					    getpwnam(srv->listen_owner) :
+					    NULL;
+		struct group *gr = srv->listen_group && *srv->listen_group ?
+					   getgrnam(srv->listen_group) :
+					   NULL;
 
 		if (chown(srv->listen_path, pw ? pw->pw_uid : (uid_t)-1,
 			  gr ? gr->gr_gid : (gid_t)-1) != 0)
@@ -83,11 +83,10 @@ fail:
 	return -1;
 }
 
-static int listen_tcp(const struct server_config *srv, char *err,
-		      size_t errlen)
+static int listen_tcp(const struct server_config *srv, char *err, size_t errlen)
 {
-	struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
-				 .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
 	struct addrinfo *ai = NULL;
 	char port[16];
 	int fd = -1, one = 1, rc;
@@ -113,8 +112,8 @@ static int listen_tcp(const struct server_config *srv, char *err,
 
 int server_listen(const struct server_config *srv, char *err, size_t errlen)
 {
-	int fd = srv->listen_unix ? listen_unix(srv, err, errlen)
-				  : listen_tcp(srv, err, errlen);
+	int fd = srv->listen_unix ? listen_unix(srv, err, errlen) :
+				    listen_tcp(srv, err, errlen);
 
 	if (fd >= 0 && listen(fd, BACKLOG) != 0) {
 		snprintf(err, errlen, "listen: %s", strerror(errno));
@@ -153,7 +152,7 @@ static void set_state(struct worker *w, enum worker_state s)
  */
 static int wait_request(struct worker *w, int fd)
 {
-	struct pollfd pf = {.fd = fd, .events = POLLIN};
+	struct pollfd pf = { .fd = fd, .events = POLLIN };
 	int rc;
 
 	do
@@ -249,8 +248,7 @@ static int dispatch(int fd)
 	return 0;
 }
 
-static void peer_name(const struct sockaddr_storage *ss, char *buf,
-		      size_t len)
+static void peer_name(const struct sockaddr_storage *ss, char *buf, size_t len)
 {
 	if (getnameinfo((const struct sockaddr *)ss, sizeof(*ss), buf,
 			(socklen_t)len, NULL, 0, NI_NUMERICHOST) != 0)
@@ -275,8 +273,8 @@ static void *accept_main(void *arg)
 {
 	(void)arg;
 	for (;;) {
-		struct pollfd pf[2] = {{.fd = listen_fd, .events = POLLIN},
-				       {.fd = stop_fd, .events = POLLIN}};
+		struct pollfd pf[2] = { { .fd = listen_fd, .events = POLLIN },
+					{ .fd = stop_fd, .events = POLLIN } };
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
 		int fd;
@@ -315,8 +313,7 @@ int server_start(int fd, const struct server_config *srv)
 	stop_fd = eventfd(0, EFD_CLOEXEC);
 	if (stop_fd < 0)
 		return -1;
-	return pthread_create(&accept_thread, NULL, accept_main, NULL) ? -1
-									: 0;
+	return pthread_create(&accept_thread, NULL, accept_main, NULL) ? -1 : 0;
 }
 
 void server_stop_accepting(void)

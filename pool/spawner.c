@@ -66,7 +66,7 @@ static int launch(int child_sock, pid_t *pid)
 	posix_spawnattr_t attr;
 	sigset_t none, all;
 	char ppid[24];
-	char *argv[] = {self_path, "--spawner", ppid, NULL};
+	char *argv[] = { self_path, "--spawner", ppid, NULL };
 	int rc;
 
 	snprintf(ppid, sizeof(ppid), "%d", (int)getpid());
@@ -88,11 +88,11 @@ static int launch(int child_sock, pid_t *pid)
 static int send_hello(int sock, const struct fn_config *fn,
 		      const struct sandbox_opts *opts)
 {
-	struct spawner_hello h = {.magic = HELLO_MAGIC,
-				  .sandbox = opts->enabled,
-				  .drop_user = opts->drop_user,
-				  .uid = opts->uid,
-				  .gid = opts->gid};
+	struct spawner_hello h = { .magic = HELLO_MAGIC,
+				   .sandbox = opts->enabled,
+				   .drop_user = opts->drop_user,
+				   .uid = opts->uid,
+				   .gid = opts->gid };
 	char *text = config_fn_to_text(fn);
 	size_t tlen, len;
 	char *msg;
@@ -174,8 +174,8 @@ void spawner_stop(struct spawner *sp)
 				log_msg(LOG_WARN, "spawner %d ended: %s %d",
 					(int)sp->pid,
 					WIFSIGNALED(st) ? "signal" : "exit",
-					WIFSIGNALED(st) ? WTERMSIG(st)
-							: WEXITSTATUS(st));
+					WIFSIGNALED(st) ? WTERMSIG(st) :
+							  WEXITSTATUS(st));
 			goto reaped;
 		}
 		usleep(10000);
@@ -189,7 +189,7 @@ reaped:
 
 bool spawner_dead(const struct spawner *sp)
 {
-	struct pollfd p = {.fd = sp->pidfd, .events = POLLIN};
+	struct pollfd p = { .fd = sp->pidfd, .events = POLLIN };
 
 	if (sp->pidfd < 0)
 		return sp->pid <= 0;
@@ -205,9 +205,10 @@ static int take_notify_fd(struct warm_child *c, int num)
 		return -1; /* no user notification on this kernel */
 	fd = (int)syscall(SYS_pidfd_getfd, c->pidfd, num, 0);
 	if (fd < 0)
-		log_msg(LOG_WARN, "pid %d: cannot take its seccomp notification "
-				  "fd (%s): violations will fail with ENOSYS, "
-				  "unnamed",
+		log_msg(LOG_WARN,
+			"pid %d: cannot take its seccomp notification "
+			"fd (%s): violations will fail with ENOSYS, "
+			"unnamed",
 			(int)c->pid, strerror(errno));
 	return fd;
 }
@@ -215,7 +216,7 @@ static int take_notify_fd(struct warm_child *c, int num)
 /* Waits for fd to be readable (or to hang up) until deadline_ns. */
 static int wait_fd(int fd, short events, long long deadline_ns)
 {
-	struct pollfd pf = {.fd = fd, .events = events};
+	struct pollfd pf = { .fd = fd, .events = events };
 	struct timespec ts;
 	long long left;
 	int rc;
@@ -243,7 +244,8 @@ int child_ready(struct warm_child *c, long long deadline_ns, char *err,
 	if (c->ready)
 		return 0;
 	n = read(c->err, msg, sizeof(msg) - 1);
-	if (n < 0 && errno == EAGAIN && wait_fd(c->err, POLLIN, deadline_ns) == 0)
+	if (n < 0 && errno == EAGAIN &&
+	    wait_fd(c->err, POLLIN, deadline_ns) == 0)
 		n = read(c->err, msg, sizeof(msg) - 1);
 	if (n <= 0) {
 		snprintf(err, errlen, "warm child %s during set-up (pid %d)",
@@ -252,7 +254,8 @@ int child_ready(struct warm_child *c, long long deadline_ns, char *err,
 	}
 	msg[n] = '\0';
 	if (msg[0] != 'R') {
-		snprintf(err, errlen, "warm child set-up failed: %.80s", msg + 1);
+		snprintf(err, errlen, "warm child set-up failed: %.80s",
+			 msg + 1);
 		return -1;
 	}
 	c->notify = take_notify_fd(c, atoi(msg + 1));
@@ -262,7 +265,7 @@ int child_ready(struct warm_child *c, long long deadline_ns, char *err,
 
 int spawner_request(struct spawner *sp, unsigned n)
 {
-	unsigned char cmd[2] = {'S', (unsigned char)(n > 255 ? 255 : n)};
+	unsigned char cmd[2] = { 'S', (unsigned char)(n > 255 ? 255 : n) };
 
 	return fdpass_send(sp->sock, cmd, sizeof(cmd), NULL, 0);
 }
@@ -283,9 +286,9 @@ int spawner_receive(struct spawner *sp, struct warm_child *c, char *err,
 			close(fds[i]);
 		r.msg[sizeof(r.msg) - 1] = '\0';
 		snprintf(err, errlen, "spawn failed: %s",
-			 n == (ssize_t)sizeof(r) ? r.msg
-			 : n == 0		 ? "spawner exited"
-					 : "spawner silent for 5 s");
+			 n == (ssize_t)sizeof(r) ? r.msg :
+			 n == 0			 ? "spawner exited" :
+						   "spawner silent for 5 s");
 		return n == (ssize_t)sizeof(r) ? -1 : -2;
 	}
 	c->pid = r.pid;
@@ -305,7 +308,7 @@ int child_start(struct warm_child *c, const char *env, size_t len,
 		long long deadline_ns)
 {
 	uint32_t n32 = (uint32_t)len;
-	struct iovec iov[2] = {{&n32, sizeof(n32)}, {(void *)env, len}};
+	struct iovec iov[2] = { { &n32, sizeof(n32) }, { (void *)env, len } };
 	size_t left = sizeof(n32) + len;
 
 	while (left > 0) {
@@ -320,8 +323,8 @@ int child_start(struct warm_child *c, const char *env, size_t len,
 			continue;
 		left -= (size_t)n;
 		for (int i = 0; i < 2 && n > 0; i++) {
-			size_t k = (size_t)n < iov[i].iov_len ? (size_t)n
-							    : iov[i].iov_len;
+			size_t k = (size_t)n < iov[i].iov_len ? (size_t)n :
+								iov[i].iov_len;
 
 			iov[i].iov_base = (char *)iov[i].iov_base + k;
 			iov[i].iov_len -= k;
@@ -393,7 +396,7 @@ struct child_pipes {
 
 static int make_pipes(struct child_pipes *p)
 {
-	*p = (struct child_pipes){{-1, -1}, {-1, -1}, {-1, -1}};
+	*p = (struct child_pipes){ { -1, -1 }, { -1, -1 }, { -1, -1 } };
 	if (pipe2(p->in, O_CLOEXEC) || pipe2(p->out, O_CLOEXEC) ||
 	    pipe2(p->err, O_CLOEXEC)) {
 		close_pair(p->in);
@@ -419,7 +422,7 @@ static int send_reply(int sock, struct spawn_reply *r, const int *fds, int n)
 
 static int spawn_one(struct spawner_state *st)
 {
-	struct spawn_reply r = {.ok = 0};
+	struct spawn_reply r = { .ok = 0 };
 	struct child_pipes p;
 	struct child_fds cf;
 	int pidfd = -1, rc;
@@ -433,9 +436,11 @@ static int spawn_one(struct spawner_state *st)
 	fcntl(p.in[1], F_SETFL, O_NONBLOCK);
 	fcntl(p.out[0], F_SETFL, O_NONBLOCK);
 	fcntl(p.err[0], F_SETFL, O_NONBLOCK);
-	cf = (struct child_fds){.in = p.in[0], .out = p.out[1],
-				.err = p.err[1], .bin = st->bin_fd,
-				.dir = st->dir_fd};
+	cf = (struct child_fds){ .in = p.in[0],
+				 .out = p.out[1],
+				 .err = p.err[1],
+				 .bin = st->bin_fd,
+				 .dir = st->dir_fd };
 	pid = warm_child_clone(st->fn.path, st->plan, &cf, &pidfd);
 	if (pid < 0)
 		snprintf(r.msg, sizeof(r.msg), "clone: %s", strerror(errno));
@@ -443,7 +448,7 @@ static int spawn_one(struct spawner_state *st)
 	r.pid = (int32_t)pid;
 	r.own_session = !(sandbox_child_clone_flags(st->plan) & CLONE_NEWPID);
 	{
-		int fds[4] = {pidfd, p.in[1], p.out[0], p.err[0]};
+		int fds[4] = { pidfd, p.in[1], p.out[0], p.err[0] };
 
 		rc = send_reply(st->sock, &r, fds, r.ok ? 4 : 0);
 	}
@@ -492,7 +497,7 @@ static int spawner_setup(struct spawner_state *st, char *err, size_t errlen)
 
 int spawner_main(int argc, char **argv)
 {
-	struct spawner_state st = {.sock = 3};
+	struct spawner_state st = { .sock = 3 };
 	char err[256] = "", msg[512];
 	unsigned char cmd[2];
 	int nfds;
@@ -510,13 +515,15 @@ int spawner_main(int argc, char **argv)
 	if (fdpass_send(st.sock, msg, strlen(msg), NULL, 0))
 		return 1;
 	/* "S" and a count: children are made back to back, set up in parallel */
-	while (fdpass_recv(st.sock, cmd, sizeof(cmd), NULL, 0, &nfds, -1) == 2) {
+	while (fdpass_recv(st.sock, cmd, sizeof(cmd), NULL, 0, &nfds, -1) ==
+	       2) {
 		if (cmd[0] != 'S')
 			break;
 		for (unsigned i = 0; i < cmd[1]; i++)
 			if (spawn_one(&st)) {
-				fprintf(stderr, "novo-spawner: cannot send a child "
-						"to novod: %s\n",
+				fprintf(stderr,
+					"novo-spawner: cannot send a child "
+					"to novod: %s\n",
 					strerror(errno));
 				return 1;
 			}

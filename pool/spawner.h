@@ -11,21 +11,21 @@
 
 struct spawner {
 	pid_t pid;
-	int sock;  /* SOCK_SEQPACKET to the spawner */
+	int sock; /* SOCK_SEQPACKET to the spawner */
 	int pidfd; /* the spawner process itself */
 	char notes[256];
 };
 
 /* A child made before its request: sandboxed, blocked reading stdin. */
 struct warm_child {
-	pid_t pid;  /* as novod sees it */
-	int pidfd;  /* novod is its parent: waitid(P_PIDFD) works */
-	int in;     /* its stdin, write end */
-	int out;    /* its stdout, read end */
-	int err;    /* its stderr, read end */
+	pid_t pid; /* as novod sees it */
+	int pidfd; /* novod is its parent: waitid(P_PIDFD) works */
+	int in; /* its stdin, write end */
+	int out; /* its stdout, read end */
+	int err; /* its stderr, read end */
 	int notify; /* seccomp notification fd, or -1 */
 	bool own_session; /* no pid namespace: kill its session too */
-	bool ready;       /* its "ready" line was read */
+	bool ready; /* its "ready" line was read */
 };
 
 /* Records the path novod re-executes as a spawner. Call once at start. */

@@ -46,7 +46,7 @@ static void status_fn(struct pool *p, void *arg)
 char *status_json(size_t *len)
 {
 	char *buf = NULL;
-	struct status_walk w = {0};
+	struct status_walk w = { 0 };
 
 	w.out = open_memstream(&buf, len);
 	if (w.out == NULL)
@@ -65,16 +65,18 @@ void status_respond(FCGX_Request *rq, const char *req_id)
 	char *json = status_json(&len);
 
 	if (json == NULL) {
-		FCGX_FPrintF(rq->out, "Status: 500 Internal Server Error\r\n"
-				      "Content-Type: text/plain\r\n"
-				      "X-Request-Id: %s\r\n\r\nout of memory\n",
+		FCGX_FPrintF(rq->out,
+			     "Status: 500 Internal Server Error\r\n"
+			     "Content-Type: text/plain\r\n"
+			     "X-Request-Id: %s\r\n\r\nout of memory\n",
 			     req_id);
 		return;
 	}
-	FCGX_FPrintF(rq->out,
-		     "Content-Type: application/json\r\nCache-Control: no-store\r\n"
-		     "X-Request-Id: %s\r\n\r\n",
-		     req_id);
+	FCGX_FPrintF(
+		rq->out,
+		"Content-Type: application/json\r\nCache-Control: no-store\r\n"
+		"X-Request-Id: %s\r\n\r\n",
+		req_id);
 	FCGX_PutStr(json, (int)len, rq->out);
 	free(json);
 }

@@ -20,7 +20,8 @@
 #define GROUP_DEPTH 4
 
 static const struct syscall_group groups[] = {
-	{ "@cgi", "serve one CGI request from a static C, C++, Rust or "
+	{ "@cgi",
+	  "serve one CGI request from a static C, C++, Rust or "
 	  "Fortran binary: start-up, memory, stdio, signals, exit",
 	  /* stdio and the few file calls runtimes make at start-up */
 	  "read readv write writev close lseek fstat newfstatat statx "
@@ -36,7 +37,8 @@ static const struct syscall_group groups[] = {
 	  /* clocks, when the vDSO falls back to the kernel */
 	  "clock_gettime gettimeofday time "
 	  "exit exit_group" },
-	{ "@file", "open, stat, read and write files and folders "
+	{ "@file",
+	  "open, stat, read and write files and folders "
 	  "(Landlock decides which)",
 	  "open openat openat2 creat close access faccessat faccessat2 "
 	  "stat lstat fstat newfstatat statx statfs fstatfs "
@@ -47,7 +49,8 @@ static const struct syscall_group groups[] = {
 	  "mkdir mkdirat rmdir unlink unlinkat rename renameat renameat2 "
 	  "link linkat symlink symlinkat chmod fchmod fchmodat "
 	  "utimensat futimesat chdir fchdir getcwd umask" },
-	{ "@thread", "threads (clone can also fork: the process limit and "
+	{ "@thread",
+	  "threads (clone can also fork: the process limit and "
 	  "the pid namespace bound it)",
 	  "clone clone3 futex set_robust_list get_robust_list gettid tgkill "
 	  "sched_yield sched_getaffinity sched_setaffinity membarrier "
@@ -67,7 +70,8 @@ static const struct syscall_group groups[] = {
 	  "fork vfork clone clone3 execve execveat wait4 waitid kill "
 	  "getpid getppid gettid setpgid getpgid getpgrp setsid getsid "
 	  "pipe pipe2 dup dup2 dup3 prctl pidfd_open pidfd_send_signal" },
-	{ "@go", "the Go runtime (static, GOOS=linux): threads, timers, "
+	{ "@go",
+	  "the Go runtime (static, GOOS=linux): threads, timers, "
 	  "netpoll, signals",
 	  "@cgi @thread @time "
 	  "epoll_create1 epoll_ctl epoll_pwait epoll_wait eventfd2 pipe2 "
@@ -120,8 +124,8 @@ static int nrset_add(struct nrset *s, int nr)
 	return 0;
 }
 
-static int add_words(struct nrset *s, const char *spec, int depth,
-		     char *err, size_t errlen);
+static int add_words(struct nrset *s, const char *spec, int depth, char *err,
+		     size_t errlen);
 
 /*
  * One word: a group (expanded) or a syscall name. A name libseccomp knows
@@ -164,8 +168,8 @@ static int add_word(struct nrset *s, const char *w, size_t len, int depth,
 	return 0;
 }
 
-static int add_words(struct nrset *s, const char *spec, int depth,
-		     char *err, size_t errlen)
+static int add_words(struct nrset *s, const char *spec, int depth, char *err,
+		     size_t errlen)
 {
 	const char *p = spec;
 	size_t len;
@@ -232,8 +236,8 @@ static pthread_once_t names_once = PTHREAD_ONCE_INIT;
 static void names_load(void)
 {
 	for (int i = 0; i < NAME_MAX_NR; i++)
-		names[i] = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE,
-							    i);
+		names[i] =
+			seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, i);
 }
 
 const char *syscalls_name(int nr)

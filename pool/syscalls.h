@@ -18,8 +18,8 @@ const char *syscalls_name(int nr);
 
 /* The @groups, for docs/syscalls.md and `novoctl learn`. */
 struct syscall_group {
-	const char *name;    /* "@cgi" */
-	const char *what;    /* one line */
+	const char *name; /* "@cgi" */
+	const char *what; /* one line */
 	const char *members; /* names and @groups, space separated */
 };
 

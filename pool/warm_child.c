@@ -15,7 +15,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-
 #define ENV_MAX (128 * 1024)
 #define ENV_VARS_MAX 4096
 #define STACK_SIZE (64 * 1024)
@@ -98,7 +97,7 @@ static int read_exact(char *buf, size_t len)
 
 static void wait_and_exec(struct region *r)
 {
-	char *argv[] = {(char *)r->path, NULL};
+	char *argv[] = { (char *)r->path, NULL };
 	uint32_t len;
 
 	/* EOF before a request: novod retired this child */
@@ -106,7 +105,8 @@ static void wait_and_exec(struct region *r)
 	    read_exact(r->env, len))
 		_exit(0);
 	build_envp(r->env, len, r->envp, ENV_VARS_MAX);
-	syscall(SYS_execveat, SANDBOX_EXEC_FD, "", argv, r->envp, AT_EMPTY_PATH);
+	syscall(SYS_execveat, SANDBOX_EXEC_FD, "", argv, r->envp,
+		AT_EMPTY_PATH);
 	_exit(127);
 }
 
@@ -173,10 +173,10 @@ pid_t warm_child_clone(const char *path, const struct sandbox_plan *plan,
 		errno = EAGAIN;
 		return -1;
 	}
-	r = n_spare > 0 ? spare[--n_spare]
-			: mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
-			       0);
+	r = n_spare > 0 ?
+		    spare[--n_spare] :
+		    mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (r == MAP_FAILED)
 		return -1;
 	r->tid = -1;
