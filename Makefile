@@ -16,7 +16,7 @@ LDHARD  := -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack
 LIBS    := -lfcgi -linih -lseccomp -lpthread
 SANFLAGS := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-NOVOCTL_ONLY := pool/novoctl.c pool/fcgi_client.c pool/learn.c
+NOVOCTL_ONLY := pool/novoctl.c pool/fcgi_client.c pool/learn.c pool/learn_lkm.c
 POOL_SRC   := $(filter-out $(NOVOCTL_ONLY),$(wildcard pool/*.c))
 NOVOD_SRC  := $(POOL_SRC)
 NOVOCTL_SRC := $(wildcard $(NOVOCTL_ONLY)) $(filter-out pool/novod.c,$(POOL_SRC))

@@ -236,10 +236,10 @@ static int io_all(int fd, unsigned char *p, size_t len, bool out,
 	return 0;
 }
 
-static int send_request(int fd, const char *uri, long long deadline, char *err,
-			size_t errlen)
+static int send_request(int fd, int role, const char *uri, long long deadline,
+			char *err, size_t errlen)
 {
-	static const unsigned char begin[8] = { 0, FCGI_RESPONDER, 0 };
+	const unsigned char begin[8] = { 0, (unsigned char)role, 0 };
 	unsigned char params[4096], buf[4096 + 5 * HDR_LEN + 8];
 	size_t plen = put_params(params, sizeof(params), uri), n = 0;
 
@@ -310,11 +310,18 @@ static int read_record(int fd, struct fcgi_reply *r, size_t max,
 int fcgi_get(int fd, const char *uri, int timeout_ms, size_t max,
 	     struct fcgi_reply *r, char *err, size_t errlen)
 {
+	return fcgi_request(fd, FCGI_RESPONDER, uri, timeout_ms, max, r, err,
+			    errlen);
+}
+
+int fcgi_request(int fd, int role, const char *uri, int timeout_ms, size_t max,
+		 struct fcgi_reply *r, char *err, size_t errlen)
+{
 	long long deadline = now_ms() + timeout_ms;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	if (send_request(fd, uri, deadline, err, errlen) < 0)
+	if (send_request(fd, role, uri, deadline, err, errlen) < 0)
 		return -1;
 	while ((rc = read_record(fd, r, max, deadline, err, errlen)) == 0)
 		;

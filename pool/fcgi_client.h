@@ -30,6 +30,11 @@ int fcgi_connect(const struct server_config *srv, int timeout_ms, char *err,
 int fcgi_get(int fd, const char *uri, int timeout_ms, size_t max,
 	     struct fcgi_reply *r, char *err, size_t errlen);
 
+/* The same with another FastCGI role: 1 responder (nginx's only one), 2
+ * authorizer (novoctl's control requests, which nginx cannot send). */
+int fcgi_request(int fd, int role, const char *uri, int timeout_ms, size_t max,
+		 struct fcgi_reply *r, char *err, size_t errlen);
+
 void fcgi_reply_free(struct fcgi_reply *r);
 
 #endif

@@ -27,7 +27,7 @@
 #include "sandbox.h"
 #include "syscalls.h"
 
-#define NR_MAX 1024
+#define NR_MAX LEARN_NR_MAX
 #define ENV_MAX 32
 
 struct learn_args {
@@ -340,6 +340,28 @@ static int run_apart(const struct server_config *srv,
 	return WEXITSTATUS(st);
 }
 
+/*
+ * novo.ko loaded: learn through the running novod, which sees the function
+ * exactly as it serves it. Not for a body (-d): novoctl's client sends
+ * GETs. -1 when that is not possible: novoctl then learns by itself.
+ */
+static int learn_module(const struct server_config *srv,
+			const struct fn_config *fn, const struct learn_args *a)
+{
+	static bool used[NR_MAX];
+
+	if (a->body || access("/dev/novo", F_OK) != 0)
+		return -1;
+	if (learn_with_lkm(srv, fn->name, a->query, (int)fn->timeout_ms,
+			   used) != 0) {
+		fprintf(stderr, "novoctl: learning through novo.ko failed; "
+				"learning by tracing instead\n");
+		return -1;
+	}
+	print_line(used);
+	return 0;
+}
+
 static const char *default_config(void)
 {
 	return access("conf/novod.ini", F_OK) == 0 ? "conf/novod.ini" :
@@ -368,7 +390,9 @@ int learn_main(int argc, char **argv)
 		config_free(&cfg);
 		return 1;
 	}
-	rc = run_apart(&cfg.server, fn, &a);
+	rc = learn_module(&cfg.server, fn, &a);
+	if (rc < 0)
+		rc = run_apart(&cfg.server, fn, &a);
 	config_free(&cfg);
 	return rc;
 }

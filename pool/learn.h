@@ -9,4 +9,18 @@
  */
 int learn_main(int argc, char **argv);
 
+#include <stdbool.h>
+
+#include "config.h"
+
+#define LEARN_NR_MAX 1024
+
+/*
+ * With novo.ko loaded and novod running: its learn mode records what one
+ * request (GET with query) of function name uses; used[] gets the
+ * syscall numbers. Returns 0, or -1 (then novoctl learns by itself).
+ */
+int learn_with_lkm(const struct server_config *srv, const char *name,
+		   const char *query, int timeout_ms, bool *used);
+
 #endif

@@ -22,6 +22,7 @@
 
 #include "cgi_env.h"
 #include "cgi_header.h"
+#include "control.h"
 #include "log.h"
 #include "pool.h"
 #include "status.h"
@@ -626,6 +627,11 @@ void request_handle(FCGX_Request *rq)
 	r.t0 = now_ns();
 	r.c.in = r.c.out = r.c.err = r.c.pidfd = r.c.notify = -1;
 	req_id(r.id, sizeof(r.id));
+	if (rq->role == CONTROL_ROLE) {
+		control_handle(rq, r.id);
+		log_access(r.id, "", 200, 0, ms_since(r.t0));
+		return;
+	}
 	if (uri == NULL)
 		uri = FCGX_GetParam("SCRIPT_NAME", rq->envp);
 	set_peer_timeout(rq, r.t0 + PEER_GRACE_NS);

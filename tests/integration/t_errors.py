@@ -1,5 +1,6 @@
 """t_errors.py - every row of SPEC's status table."""
 
+import os
 import threading
 import time
 
@@ -181,6 +182,57 @@ def t_503(st):
     expect(codes == [200, 200, 503, 503], "expected 2x200 (1 running, 1 queued) and 2x503: %s" % codes)
 
 
+def control(st, query, as_nobody=False):
+    """A control request (FastCGI role 2, which nginx never sends)."""
+    import struct
+    p = fcgi.params_for("/novo-control", "GET", query)
+    msg = fcgi.record(fcgi.BEGIN_REQUEST, struct.pack(">HB5x", 2, 0))
+    msg += fcgi.record(fcgi.PARAMS, b"".join(fcgi.nv(k, v) for k, v in p.items()))
+    msg += fcgi.record(fcgi.PARAMS) + fcgi.record(fcgi.STDIN)
+    if as_nobody:
+        # the peer credentials are taken at connect: connect as nobody
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(r)
+            try:
+                os.setgid(65534)
+                os.setuid(65534)
+                with fcgi.connect(st.sock) as s:
+                    s.sendall(msg)
+                    out, _, _ = fcgi.read_response(s, time.monotonic() + 5)
+                os.write(w, out)
+            finally:
+                os._exit(0)
+        os.close(w)
+        out = b""
+        while True:
+            chunk = os.read(r, 65536)
+            if not chunk:
+                break
+            out += chunk
+        os.close(r)
+        os.waitpid(pid, 0)
+    else:
+        with fcgi.connect(st.sock) as s:
+            s.sendall(msg)
+            out, _, _ = fcgi.read_response(s, time.monotonic() + 5)
+    return fcgi.parse_cgi(out)
+
+
+def t_control(st):
+    """novoctl's control requests: root only, and need novo.ko (absent here)."""
+    status, _, body = control(st, "learn=hello&on=1")
+    expect(status == 409 and b"novo.ko" in body,
+           "root, no module: want 409 'novo.ko is not active', got %s %r" % (status, body))
+    status, _, body = control(st, "learn=../x&on=1")
+    expect(status == 400, "bad name: want 400, got %s %r" % (status, body))
+    status, _, body = control(st, "learn=hello&on=1", as_nobody=True)
+    expect(status == 403, "peer not root: want 403, got %s %r" % (status, body))
+    r = st.get("/novo-control?learn=hello&on=1", record=False)  # nginx's own 404
+    expect(r.status == 404, "through nginx the control path is a plain 404, got %s" % r.status)
+
+
 def run(rep, st):
     rep.check("404 unknown function (X-Request-Id, plain reason)", t_404_unknown, st)
     rep.check("404 invalid names (%2f, 65 chars, dot, space, empty, ..)", t_404_invalid, st)
@@ -199,3 +251,4 @@ def run(rep, st):
     rep.check("504 over timeout_ms", t_504, st)
     rep.check("504 kills the function and its (setsid) grandchild", t_504_tree, st)
     rep.check("503 + Retry-After when the queue is full", t_503, st)
+    rep.check("control requests: FastCGI role 2 only, root only, 409 without novo.ko", t_control, st)
