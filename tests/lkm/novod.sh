@@ -43,6 +43,13 @@ kill -HUP $novod
 sleep 2
 check "novod: reload refusing getppid takes effect" \
 	reply_has /fn/ppid "^fn getppid=-1 errno=1$"
+check "novoctl learn: through novo.ko's learn mode, getppid learned" sh -c \
+	'/novoctl -c /etc/novo/novod.ini learn ppid >/tmp/learn.out 2>/tmp/learn.err &&
+	 grep -q "learned through novo.ko" /tmp/learn.err &&
+	 grep -q "^syscalls = .*getppid" /tmp/learn.out' ||
+	sed 's/^/# learn: /' /tmp/learn.out /tmp/learn.err
+check "novoctl learn: learn mode off again, getppid refused" \
+	reply_has /fn/ppid "^fn getppid=-1 errno=1$"
 
 kill -TERM $novod
 check "novod: stops" wait $novod

@@ -50,7 +50,7 @@ cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Wformat=2 -Wshadow \
 	die "build the static test supervisor (see build/lkm-vm/sup.log)"
 
 # novod and its shared libraries, a test function, a FastCGI client
-make -C "$top" build/novod >"$vm/novod-build.log" 2>&1 ||
+make -C "$top" build/novod build/novoctl >"$vm/novod-build.log" 2>&1 ||
 	die "build novod (see build/lkm-vm/novod-build.log)"
 cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -static -o "$vm/ppid" \
 	"$top/tests/lkm/ppid.c" &&
@@ -61,7 +61,8 @@ cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -I"$top/pool" -static \
 # pack_novod ROOT: novod, what ldd names, its config, a user to run as
 pack_novod() {
 	cp "$build/novod" "$1/novod"
-	for lib in $(ldd "$build/novod" | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p;s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p'); do
+	cp "$build/novoctl" "$1/novoctl"
+	for lib in $(ldd "$build/novod" "$build/novoctl" | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p;s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p' | sort -u); do
 		mkdir -p "$1$(dirname "$lib")"
 		cp -L "$lib" "$1$lib"
 	done
