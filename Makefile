@@ -26,7 +26,7 @@ FN_C      := $(wildcard functions/*/main.c)
 FN_BINS   := $(foreach f,$(FN_C),$(patsubst %/,%,$(dir $(f)))/$(notdir $(patsubst %/,%,$(dir $(f)))))
 -include functions/*/rules.mk
 
-.PHONY: all run test unit bench clean deps lkm asan functions testfn
+.PHONY: all run test unit bench clean deps test-deps bench-deps lkm asan functions testfn
 all: $(BUILD)/novod $(BUILD)/novoctl functions lkm
 
 $(BUILD):
@@ -75,20 +75,24 @@ $(BUILD)/unit/%: tests/unit/%.c $(filter-out pool/novod.c,$(POOL_SRC)) $(HDRS) t
 unit: $(UNIT_BINS)
 
 deps:
-	@sh tests/deps.sh
+	@sh tests/deps.sh run
+test-deps:
+	@sh tests/deps.sh test
+bench-deps:
+	@sh tests/deps.sh bench
 
 # novo.ko needs kernel headers; without them it is skipped, not failed.
 lkm:
-	@$(MAKE) -s -C lkm BUILD=$(CURDIR)/$(BUILD) $(if $(KDIR),KDIR=$(KDIR)) 2>/dev/null || \
-		echo "lkm: no kernel headers, build/novo.ko skipped (make lkm KDIR=...)"
+	@$(MAKE) -s -C lkm BUILD=$(CURDIR)/$(BUILD) $(if $(KDIR),KDIR=$(KDIR)) >/dev/null 2>&1 || \
+		echo "lkm: no kernel headers found, build/novo.ko skipped (make lkm KDIR=...)"
 
 run: deps all
 	@sh conf/run.sh
 
-test: deps all asan unit testfn
+test: test-deps all asan unit testfn
 	@sh tests/run.sh
 
-bench: deps all
+bench: bench-deps all
 	@sh bench/run.sh
 
 clean:

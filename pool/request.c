@@ -636,9 +636,10 @@ void request_handle(FCGX_Request *rq)
 		uri = FCGX_GetParam("SCRIPT_NAME", rq->envp);
 	set_peer_timeout(rq, r.t0 + PEER_GRACE_NS);
 	if (uri && ctx.status_path && strcmp(uri, ctx.status_path) == 0) {
-		status_respond(rq, r.id);
+		size_t len = status_respond(rq, r.id);
+
 		drain_stdin(rq, DRAIN_BUDGET);
-		log_access(r.id, "", 200, 0, ms_since(r.t0));
+		log_access(r.id, "", 200, len, ms_since(r.t0));
 		return;
 	}
 	if (cgi_target_parse(uri, &t) == 0)

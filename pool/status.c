@@ -59,7 +59,7 @@ char *status_json(size_t *len)
 	return buf;
 }
 
-void status_respond(FCGX_Request *rq, const char *req_id)
+size_t status_respond(FCGX_Request *rq, const char *req_id)
 {
 	size_t len = 0;
 	char *json = status_json(&len);
@@ -70,7 +70,7 @@ void status_respond(FCGX_Request *rq, const char *req_id)
 			     "Content-Type: text/plain\r\n"
 			     "X-Request-Id: %s\r\n\r\nout of memory\n",
 			     req_id);
-		return;
+		return 0;
 	}
 	FCGX_FPrintF(
 		rq->out,
@@ -79,4 +79,5 @@ void status_respond(FCGX_Request *rq, const char *req_id)
 		req_id);
 	FCGX_PutStr(json, (int)len, rq->out);
 	free(json);
+	return len;
 }

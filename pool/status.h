@@ -5,7 +5,8 @@
 #include <fcgiapp.h>
 #include <stdio.h>
 
-void status_respond(FCGX_Request *rq, const char *req_id);
+/* Answers the status page; returns the bytes of its body. */
+size_t status_respond(FCGX_Request *rq, const char *req_id);
 
 /* The JSON document, for tests and novoctl. Caller frees. */
 char *status_json(size_t *len);

@@ -1,6 +1,6 @@
 #!/bin/sh
-# deps.sh - `make deps`, the first step of `make run`, `make test` and
-# `make bench`: installs the Debian packages they need when some are
+# deps.sh [run|test|bench] - the first step of `make run`, `make test`
+# and `make bench`: installs the Debian packages they need when some are
 # missing. Quiet when everything is there. As root it runs apt-get; as
 # anyone else it prints the exact command and fails.
 # (The kernel headers for the module are tests/lkm's business.)
@@ -9,9 +9,14 @@ set -u
 export DEBIAN_FRONTEND=noninteractive
 
 # package, or "a|b": either one will do (the first is installed).
+# `make run` needs only what builds and serves; tests and the benchmark
+# add their tools (so `make run` does not install fcgiwrap, say).
 NEEDED="build-essential g++ libfcgi-dev libinih-dev libseccomp-dev
-nginx-light|nginx|nginx-full|nginx-extras curl python3 fcgiwrap wrk
-gnuplot-nox|gnuplot iproute2 rustc"
+nginx-light|nginx|nginx-full|nginx-extras curl rustc"
+case ${1:-run} in
+test) NEEDED="$NEEDED python3 iproute2" ;;
+bench) NEEDED="$NEEDED python3 fcgiwrap wrk gnuplot-nox|gnuplot" ;;
+esac
 
 installed() {
 	[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]
