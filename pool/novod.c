@@ -211,7 +211,7 @@ static void graceful_stop(void)
 	server_close_idle();
 	deadline = now_ns() + (max_timeout_ms + 2000) * 1000000LL;
 	/* requests in flight may still need warm children: keep pools healthy */
-	while (server_busy() > 0 && now_ns() < deadline) {
+	while (server_open() > 0 && now_ns() < deadline) {
 		pools_maintain(&sb_opts);
 		usleep(20000);
 	}

@@ -23,6 +23,7 @@
 #include "request.h"
 
 #define WORKERS_MAX 1024
+#define DRAIN_GRACE_MS 500
 #define BACKLOG 1024
 
 enum worker_state { W_IDLE, W_CONN, W_BUSY };
@@ -31,7 +32,6 @@ struct worker {
 	pthread_t thread;
 	int fd; /* connection handed to this worker, -1 when idle */
 	enum worker_state state;
-	bool shut; /* its idle connection was closed by a graceful stop */
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -40,6 +40,7 @@ static struct worker *workers[WORKERS_MAX];
 static unsigned n_workers, n_idle;
 static bool stopping;
 static int listen_fd = -1, stop_fd = -1;
+static int drain_fd = -1; /* readable once a graceful stop began */
 static const struct server_config *server;
 
 static int listen_unix(const struct server_config *srv, char *err,
@@ -146,24 +147,32 @@ static void set_state(struct worker *w, enum worker_state s)
  * not close it, and listen_sock -1 so it returns when the peer closes.
  */
 /*
- * Waits for the next request on a kept-alive connection. The worker turns
- * busy under the lock before libfcgi reads a byte, so a graceful stop
- * either closes the connection while it is idle or waits for its request.
+ * Waits for the next request on a kept-alive connection; -1 when the
+ * connection is to be closed. In a graceful stop an idle connection is
+ * not cut at once: nginx may be sending a request on it at that very
+ * moment, and a POST it sent would be lost. It may still bring one
+ * request within DRAIN_GRACE_MS (served, then the connection closes right
+ * after its END_REQUEST, which nginx sees before it reuses it); a
+ * connection idle that long is one nginx is not using.
  */
 static int wait_request(struct worker *w, int fd)
 {
-	struct pollfd pf = { .fd = fd, .events = POLLIN };
+	struct pollfd pf[2] = { { .fd = fd, .events = POLLIN },
+				{ .fd = drain_fd, .events = POLLIN } };
 	int rc;
 
 	do
-		rc = poll(&pf, 1, -1);
+		rc = poll(pf, 2, -1);
 	while (rc < 0 && errno == EINTR);
-	pthread_mutex_lock(&lock);
-	rc = w->shut ? -1 : 0;
-	if (rc == 0)
-		w->state = W_BUSY;
-	pthread_mutex_unlock(&lock);
-	return rc;
+	if (!(pf[0].revents) && pf[1].revents) {
+		do
+			rc = poll(pf, 1, DRAIN_GRACE_MS);
+		while (rc < 0 && errno == EINTR);
+		if (rc <= 0)
+			return -1;
+	}
+	set_state(w, W_BUSY); /* before libfcgi reads: a stop waits for it */
+	return 0;
 }
 
 static void serve_connection(struct worker *w, int fd)
@@ -225,7 +234,6 @@ static int dispatch(int fd)
 		w = workers[i];
 		if (w->state == W_IDLE && w->fd < 0) {
 			w->fd = fd;
-			w->shut = false;
 			w->state = W_CONN;
 			n_idle--;
 			pthread_cond_broadcast(&cv_work);
@@ -311,7 +319,8 @@ int server_start(int fd, const struct server_config *srv)
 	listen_fd = fd;
 	server = srv;
 	stop_fd = eventfd(0, EFD_CLOEXEC);
-	if (stop_fd < 0)
+	drain_fd = eventfd(0, EFD_CLOEXEC);
+	if (stop_fd < 0 || drain_fd < 0)
 		return -1;
 	return pthread_create(&accept_thread, NULL, accept_main, NULL) ? -1 : 0;
 }
@@ -332,15 +341,25 @@ void server_stop_accepting(void)
 
 void server_close_idle(void)
 {
+	uint64_t one = 1;
+
 	pthread_mutex_lock(&lock);
 	stopping = true;
-	for (unsigned i = 0; i < n_workers; i++)
-		if (workers[i]->state == W_CONN && workers[i]->fd >= 0) {
-			workers[i]->shut = true;
-			shutdown(workers[i]->fd, SHUT_RDWR);
-		}
 	pthread_cond_broadcast(&cv_work);
 	pthread_mutex_unlock(&lock);
+	if (drain_fd >= 0 && write(drain_fd, &one, sizeof(one)) != sizeof(one))
+		log_msg(LOG_ERR, "graceful stop: cannot wake idle connections");
+}
+
+unsigned server_open(void)
+{
+	unsigned open = 0;
+
+	pthread_mutex_lock(&lock);
+	for (unsigned i = 0; i < n_workers; i++)
+		open += workers[i]->fd >= 0;
+	pthread_mutex_unlock(&lock);
+	return open;
 }
 
 unsigned server_busy(void)

@@ -12,9 +12,14 @@ int server_listen(const struct server_config *srv, char *err, size_t errlen);
 /* Starts the accept thread; requests go to request_handle(). */
 int server_start(int listen_fd, const struct server_config *srv);
 
-/* Graceful stop: no new connections, idle keep-alive ones closed. */
+/*
+ * Graceful stop: no new connections; each kept-alive connection closes
+ * after its current or next request, or after a short idle grace.
+ */
 void server_stop_accepting(void);
 void server_close_idle(void);
+/* Connections still open (busy or in their grace). */
+unsigned server_open(void);
 /* Number of requests being handled right now. */
 unsigned server_busy(void);
 

@@ -34,6 +34,9 @@ def no_leftovers(c, h, what):
               "still running: %s" % left)
 
 
+NOTICE = 0.25  # s: time nginx may take to see that h1's connections closed
+
+
 def kill(c):
     h1, others = c.hosts[0], c.hosts[1:]
     res, t_kill = load_around(c, "kill", 150, 2.0,
@@ -52,12 +55,17 @@ def kill(c):
                                        [(r.id, r.error) for r in unanswered[:3]]))
     log = c.lb.access_entries()
     h1_only = '%s:9000' % h1.addr
+    # nginx learns that h1 died when it handles the closed keep-alive
+    # connections: until then (well under NOTICE s) it may still hand a
+    # request to h1 on one of them; a POST sent that way cannot be retried
+    # without the risk of running twice (docs/scaling.md).
     not_handed = [r for r in failed
-                  if not (r.t0 < t_kill and log.get(r.id, ("",) * 4)[2] == h1_only)]
+                  if not (r.t0 < t_kill + NOTICE and
+                          log.get(r.id, ("",) * 4)[2] == h1_only)]
     c.r.check(not not_handed,
               "kill: zero failed requests that nginx had not already handed "
-              "to h1 when it died (%d failed, all sent to h1 before the kill)"
-              % len(failed),
+              "to h1 (%d failed, all handed to h1 before nginx could know it "
+              "was dead)" % len(failed),
               "%d others failed: %s" % (
                   len(not_handed), [(r.id, r.method, r.status, r.error,
                                      log.get(r.id)) for r in not_handed[:5]]))
@@ -72,7 +80,7 @@ def kill(c):
     failed_get = [r.id for r in failed if r.method == "GET"]
     c.r.check(not failed_get, "kill: every GET answered 200 (nginx retries "
               "a GET whose host died)", "failed GETs: %s" % failed_get[:5])
-    after = [r for r in res if r.t0 > t_kill]
+    after = [r for r in res if r.t0 > t_kill + NOTICE]
     names = {h.name for h in others}
     hosts_after = {r.host for r in after if r.ok}
     c.r.check(after and all(r.ok and r.host in names for r in after)
