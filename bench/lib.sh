@@ -226,7 +226,7 @@ start_novod() {
 # The status JSON line of function $1: "idle target" of its pool.
 pool_state() {
 	curl -s "http://127.0.0.1:$PORT/novo-status" |
-		sed -n "s/^ *\"$1\": {.*\"pool\": {\"idle\": \([0-9]*\), \"target\": \([0-9]*\).*/\1 \2/p"
+		sed -n "s/^ *\"$1\": {.*\"warm\": \([0-9]*\),.*\"pool\": {\"target\": \([0-9]*\).*/\1 \2/p"
 }
 pool_full() {
 	set -- $(pool_state "$1")

@@ -2,6 +2,7 @@
 #include "cgi_env.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define FN_PREFIX "/fn/"
@@ -77,20 +78,38 @@ static void put(struct env_buf *e, const char *a, size_t alen, const char *b,
 	e->buf[e->len++] = '\0';
 }
 
-long cgi_env_build(char **params, const struct cgi_target *t,
-		   const struct fn_config *fn, char *buf, size_t cap)
+char *cgi_env_template(const struct fn_config *fn, size_t *len)
+{
+	static const char gi[] = "GATEWAY_INTERFACE=CGI/1.1";
+	size_t cap = sizeof(gi);
+	struct env_buf e;
+
+	for (size_t i = 0; i < fn->env.n; i++)
+		cap += strlen(fn->env.v[i]) + 1;
+	e = (struct env_buf){ .buf = malloc(cap), .cap = cap };
+	if (e.buf == NULL)
+		return NULL;
+	put(&e, gi, strlen(gi), "", 0);
+	for (size_t i = 0; i < fn->env.n; i++)
+		put(&e, fn->env.v[i], strlen(fn->env.v[i]), "", 0);
+	*len = e.len;
+	return e.buf;
+}
+
+long cgi_env_build(char **params, const struct cgi_target *t, const char *tmpl,
+		   size_t tmpl_len, char *buf, size_t cap)
 {
 	struct env_buf e = { .buf = buf, .cap = cap };
-	static const char gi[] = "GATEWAY_INTERFACE=CGI/1.1";
 
-	put(&e, gi, strlen(gi), "", 0);
 	put(&e, "SCRIPT_NAME=", 12, t->uri, t->script_len);
 	if (t->path_info[0])
 		put(&e, "PATH_INFO=", 10, t->path_info, strlen(t->path_info));
 	for (size_t i = 0; params && params[i]; i++)
 		if (is_passed(params[i]))
 			put(&e, params[i], strlen(params[i]), "", 0);
-	for (size_t i = 0; i < fn->env.n; i++)
-		put(&e, fn->env.v[i], strlen(fn->env.v[i]), "", 0);
-	return e.full ? -1 : (long)e.len;
+	/* the fixed part last: the request's own variables come first */
+	if (e.full || e.len + tmpl_len > e.cap)
+		return -1;
+	memcpy(e.buf + e.len, tmpl, tmpl_len);
+	return (long)(e.len + tmpl_len);
 }

@@ -21,11 +21,18 @@ struct cgi_target {
 int cgi_target_parse(const char *uri, struct cgi_target *t);
 
 /*
- * Writes "K=V\0K=V\0..." into buf from nginx's params (the meta-variables
- * of RFC 3875 and HTTP_* headers only), SCRIPT_NAME, PATH_INFO, and the
- * function's env pairs. Returns the length, or -1 when it does not fit.
+ * The part of every request's environment that is the same for one
+ * function (GATEWAY_INTERFACE and its env pairs), made once when its pool
+ * is: "K=V\0K=V\0". malloc'd; NULL when out of memory.
  */
-long cgi_env_build(char **params, const struct cgi_target *t,
-		   const struct fn_config *fn, char *buf, size_t cap);
+char *cgi_env_template(const struct fn_config *fn, size_t *len);
+
+/*
+ * Writes "K=V\0K=V\0..." into buf: SCRIPT_NAME, PATH_INFO, nginx's params
+ * that are RFC 3875 meta-variables or HTTP_* headers, then the function's
+ * template. Returns the length, or -1 when it does not fit.
+ */
+long cgi_env_build(char **params, const struct cgi_target *t, const char *tmpl,
+		   size_t tmpl_len, char *buf, size_t cap);
 
 #endif

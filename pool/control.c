@@ -13,13 +13,14 @@
 #include "lkm.h"
 #include "log.h"
 
-static void reply(FCGX_Request *rq, const char *req_id, int status,
-		  const char *body)
+static int reply(FCGX_Request *rq, const char *req_id, int status,
+		 const char *body)
 {
 	FCGX_FPrintF(rq->out,
 		     "Status: %d %s\r\nContent-Type: text/plain\r\n"
 		     "X-Request-Id: %s\r\n\r\n%s\n",
 		     status, http_reason(status), req_id, body);
+	return status;
 }
 
 /* Root, or novod's own user, on the unix socket: novoctl's callers. */
@@ -59,7 +60,7 @@ static int parse(const char *q, char *name, size_t cap, bool *on)
 	return 0;
 }
 
-static void learned(FCGX_Request *rq, const char *req_id, const char *name)
+static int learned(FCGX_Request *rq, const char *req_id, const char *name)
 {
 	int *nr = NULL;
 	size_t n = 0;
@@ -67,15 +68,13 @@ static void learned(FCGX_Request *rq, const char *req_id, const char *name)
 	size_t len = 0;
 	FILE *out;
 
-	if (lkm_learned(name, &nr, &n) != 0) {
-		reply(rq, req_id, 409, "cannot read what novo.ko learned");
-		return;
-	}
+	if (lkm_learned(name, &nr, &n) != 0)
+		return reply(rq, req_id, 409,
+			     "cannot read what novo.ko learned");
 	out = open_memstream(&buf, &len);
 	if (out == NULL) {
 		free(nr);
-		reply(rq, req_id, 500, "out of memory");
-		return;
+		return reply(rq, req_id, 500, "out of memory");
 	}
 	fputs("syscalls:", out);
 	for (size_t i = 0; i < n; i++)
@@ -84,9 +83,10 @@ static void learned(FCGX_Request *rq, const char *req_id, const char *name)
 	reply(rq, req_id, 200, buf);
 	free(buf);
 	free(nr);
+	return 200;
 }
 
-void control_handle(FCGX_Request *rq, const char *req_id)
+int control_handle(FCGX_Request *rq, const char *req_id)
 {
 	char name[NOVO_NAME_MAX + 1];
 	bool on;
@@ -94,27 +94,20 @@ void control_handle(FCGX_Request *rq, const char *req_id)
 	if (!peer_trusted(rq->ipcFd)) {
 		log_msg(LOG_WARN, "control request refused: peer is not root "
 				  "nor novod's user on the unix socket");
-		reply(rq, req_id, 403, "control requests: root only");
-		return;
+		return reply(rq, req_id, 403, "control requests: root only");
 	}
 	if (parse(FCGX_GetParam("QUERY_STRING", rq->envp), name, sizeof(name),
-		  &on) != 0) {
-		reply(rq, req_id, 400, "usage: learn=NAME&on=1|0");
-		return;
-	}
-	if (lkm_state() != LKM_STATE_ACTIVE) {
-		reply(rq, req_id, 409, "novo.ko is not active");
-		return;
-	}
+		  &on) != 0)
+		return reply(rq, req_id, 400, "usage: learn=NAME&on=1|0");
+	if (lkm_state() != LKM_STATE_ACTIVE)
+		return reply(rq, req_id, 409, "novo.ko is not active");
 	if (on && lkm_set_learn(name, true) == 0) {
 		log_msg(LOG_NOTICE, "fn=%s lkm learn mode on", name);
-		reply(rq, req_id, 200, "learning");
-		return;
+		return reply(rq, req_id, 200, "learning");
 	}
 	if (!on && lkm_set_learn(name, false) == 0) {
 		log_msg(LOG_NOTICE, "fn=%s lkm learn mode off", name);
-		learned(rq, req_id, name);
-		return;
+		return learned(rq, req_id, name);
 	}
-	reply(rq, req_id, 409, "no such function in novo.ko");
+	return reply(rq, req_id, 409, "no such function in novo.ko");
 }

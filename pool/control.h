@@ -13,6 +13,6 @@
  * "syscalls: <nr> <nr> ..." with what NAME used meanwhile. Only a peer on
  * the unix socket running as root or as novod's own user is served.
  */
-void control_handle(FCGX_Request *rq, const char *req_id);
+int control_handle(FCGX_Request *rq, const char *req_id); /* its status */
 
 #endif

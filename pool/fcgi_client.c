@@ -14,19 +14,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <fastcgi.h> /* libfcgi's protocol constants */
+
 #include "fcgi_client.h"
 
-enum {
-	FCGI_BEGIN_REQUEST = 1,
-	FCGI_END_REQUEST = 3,
-	FCGI_PARAMS = 4,
-	FCGI_STDIN = 5,
-	FCGI_STDOUT = 6,
-	FCGI_STDERR = 7,
-	FCGI_RESPONDER = 1,
-	REQ_ID = 1,
-	HDR_LEN = 8,
-};
+#define REQ_ID 1
+#define HDR_LEN FCGI_HEADER_LEN
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

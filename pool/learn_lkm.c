@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fastcgi.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -90,7 +91,7 @@ int learn_with_lkm(const struct server_config *srv, const char *name,
 		return -1;
 	snprintf(uri, sizeof(uri), "/fn/%s%s%s", name, query ? "?" : "",
 		 query ? query : "");
-	rc = ask(srv, 1, uri, timeout_ms + 1000, &r);
+	rc = ask(srv, FCGI_RESPONDER, uri, timeout_ms + 1000, &r);
 	if (rc == 0) {
 		fprintf(stderr,
 			"novoctl: the function answered through novod:\n");

@@ -53,17 +53,6 @@ int log_reopen(void)
 	return rc;
 }
 
-void log_close(void)
-{
-	pthread_mutex_lock(&log_lock);
-	if (log_fd != 2)
-		close(log_fd);
-	log_fd = 2;
-	free(log_path);
-	log_path = NULL;
-	pthread_mutex_unlock(&log_lock);
-}
-
 static size_t log_stamp(char *buf, size_t size)
 {
 	struct timespec ts;

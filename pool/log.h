@@ -10,7 +10,6 @@ enum log_level { LOG_ERR, LOG_WARN, LOG_NOTICE, LOG_INFO };
 int log_open(const char *path);
 /* SIGUSR1: reopen the same path (after logrotate moved it). */
 int log_reopen(void);
-void log_close(void);
 
 void log_msg(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

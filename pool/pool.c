@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cgi_env.h"
 #include "lkm.h"
 #include "log.h"
 
@@ -156,6 +157,47 @@ static int push_idle(struct pool *p, struct warm_child *c)
 
 #define SPAWN_BATCH 8
 
+#define READY_WAIT_MS 50
+
+/*
+ * Reads the new children's "ready" lines, waiting for them together, so
+ * that a request does not have to; a child slower than READY_WAIT_MS is
+ * read when a request takes it. Drops the ones that failed to set up;
+ * returns how many are left in cs[].
+ */
+static unsigned read_ready(struct pool *p, struct warm_child *cs, unsigned n)
+{
+	long long deadline = now_ns() + READY_WAIT_MS * 1000000LL;
+	struct pollfd pf[SPAWN_BATCH];
+	unsigned kept = 0;
+	char err[160];
+
+	for (unsigned i = 0; i < n; i++)
+		pf[i] = (struct pollfd){ .fd = cs[i].err, .events = POLLIN };
+	for (unsigned waiting = n; waiting > 0;) {
+		int left = (int)((deadline - now_ns()) / 1000000);
+
+		if (left <= 0 || poll(pf, n, left) <= 0)
+			break;
+		for (unsigned i = 0; i < n; i++) {
+			if (!pf[i].revents)
+				continue;
+			pf[i].fd = -1; /* read once; poll skips it now */
+			waiting--;
+			if (child_ready(&cs[i], deadline, err, sizeof(err)) ==
+			    0)
+				continue;
+			log_msg(LOG_ERR, "fn=%s %s", p->fn->name, err);
+			child_kill(&cs[i]);
+			child_close(&cs[i]);
+		}
+	}
+	for (unsigned i = 0; i < n; i++)
+		if (cs[i].pidfd >= 0)
+			cs[kept++] = cs[i];
+	return kept;
+}
+
 /* Makes up to n children outside the lock; returns how many came. */
 static unsigned spawn_batch(struct pool *p, struct warm_child *cs, unsigned n,
 			    char *err, size_t errlen)
@@ -193,7 +235,7 @@ static unsigned spawn_batch(struct pool *p, struct warm_child *cs, unsigned n,
 		}
 		cs[ready++] = cs[i];
 	}
-	return ready;
+	return read_ready(p, cs, ready);
 }
 
 static void pool_spawn(struct pool *p, unsigned want)
@@ -285,10 +327,12 @@ struct pool *pool_create(struct config_gen *gen, const struct fn_config *fn,
 	p->gen = gen;
 	gen->refs++;
 	p->stats = stats_for(fn->name);
+	p->env_tmpl = cgi_env_template(fn, &p->env_tmpl_len);
 	pool_init_sync(p);
-	if (p->stats == NULL ||
+	if (p->stats == NULL || p->env_tmpl == NULL ||
 	    spawner_start(&p->sp, fn, opts, err, errlen) != 0) {
 		config_gen_put(gen);
+		free(p->env_tmpl);
 		free(p);
 		return NULL;
 	}
@@ -296,6 +340,7 @@ struct pool *pool_create(struct config_gen *gen, const struct fn_config *fn,
 	if (pthread_create(&p->thread, NULL, pool_thread, p) != 0) {
 		spawner_stop(&p->sp);
 		config_gen_put(gen);
+		free(p->env_tmpl);
 		free(p);
 		snprintf(err, errlen, "cannot start pool thread");
 		return NULL;
@@ -511,6 +556,7 @@ static void pool_free(struct pool *p)
 	free(p->idle);
 	spawner_stop(&p->sp);
 	config_gen_put(p->gen);
+	free(p->env_tmpl);
 	free(p);
 }
 

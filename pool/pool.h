@@ -32,6 +32,8 @@ struct config_gen {
 
 struct pool {
 	const struct fn_config *fn;
+	char *env_tmpl; /* the fixed part of its requests' environment */
+	size_t env_tmpl_len;
 	struct config_gen *gen;
 	struct fn_stats *stats;
 	struct spawner sp;

@@ -300,10 +300,7 @@ static void write_stdin(struct req *r)
 
 static void child_exited(struct req *r)
 {
-	/* not reaped yet, so its pid cannot be anyone else's: without a pid
-	 * namespace (sandbox off) its session is the rest of its tree */
-	if (r->c.own_session)
-		kill(-r->c.pid, SIGKILL);
+	child_kill_session(&r->c); /* before the reap: its pid is still its */
 	memset(&r->si, 0, sizeof(r->si));
 	if (syscall(SYS_waitid, P_PIDFD, r->c.pidfd, &r->si, WEXITED | WNOHANG,
 		    &r->ru) == 0 &&
@@ -313,6 +310,13 @@ static void child_exited(struct req *r)
 		r->c.pidfd = -1;
 		r->c.pid = 0; /* and its pid may be reused from now on */
 	}
+}
+
+/* Every task under the seccomp filter is gone: nothing more can come. */
+static void drop_notify(struct req *r)
+{
+	close(r->c.notify);
+	r->c.notify = -1;
 }
 
 static void on_violation(struct req *r)
@@ -325,8 +329,7 @@ static void on_violation(struct req *r)
 
 	memset(&u, 0, sizeof(u));
 	if (ioctl(r->c.notify, SECCOMP_IOCTL_NOTIF_RECV, &u.n) != 0) {
-		close(r->c.notify);
-		r->c.notify = -1;
+		drop_notify(r);
 		return;
 	}
 	name = syscalls_name(u.n.data.nr);
@@ -346,47 +349,17 @@ static int poll_timeout(struct req *r)
 	return (int)((left + 999999) / 1000000);
 }
 
-/* One descriptor the I/O loop watches, and what to do when it is ready. */
+/*
+ * One descriptor the I/O loop watches: ready() when it can be read or
+ * written (a pipe's hang-up reads as EOF there too); hangup(), if set, when
+ * it only hung up.
+ */
 struct watch {
 	int fd;
 	short events;
-	void (*ready)(struct req *r, short revents);
+	void (*ready)(struct req *r);
+	void (*hangup)(struct req *r);
 };
-
-static void on_notify(struct req *r, short revents)
-{
-	if (revents & POLLIN) {
-		on_violation(r);
-		return;
-	}
-	/* POLLHUP: every task under the filter is gone */
-	close(r->c.notify);
-	r->c.notify = -1;
-}
-
-static void on_stdin(struct req *r, short revents)
-{
-	(void)revents;
-	write_stdin(r);
-}
-
-static void on_stdout(struct req *r, short revents)
-{
-	(void)revents;
-	read_stdout(r);
-}
-
-static void on_stderr(struct req *r, short revents)
-{
-	(void)revents;
-	read_stderr(r);
-}
-
-static void on_exit_status(struct req *r, short revents)
-{
-	(void)revents;
-	child_exited(r);
-}
 
 /* What is still open, in the order it is served: violations first. */
 static int watch_list(struct req *r, struct watch *w)
@@ -394,15 +367,17 @@ static int watch_list(struct req *r, struct watch *w)
 	int n = 0;
 
 	if (r->c.notify >= 0)
-		w[n++] = (struct watch){ r->c.notify, POLLIN, on_notify };
+		w[n++] = (struct watch){ r->c.notify, POLLIN, on_violation,
+					 drop_notify };
 	if (r->c.in >= 0)
-		w[n++] = (struct watch){ r->c.in, POLLOUT, on_stdin };
+		w[n++] = (struct watch){ r->c.in, POLLOUT, write_stdin, NULL };
 	if (!r->out_eof)
-		w[n++] = (struct watch){ r->c.out, POLLIN, on_stdout };
+		w[n++] = (struct watch){ r->c.out, POLLIN, read_stdout, NULL };
 	if (!r->err_eof)
-		w[n++] = (struct watch){ r->c.err, POLLIN, on_stderr };
+		w[n++] = (struct watch){ r->c.err, POLLIN, read_stderr, NULL };
 	if (!r->exited)
-		w[n++] = (struct watch){ r->c.pidfd, POLLIN, on_exit_status };
+		w[n++] = (struct watch){ r->c.pidfd, POLLIN, child_exited,
+					 NULL };
 	return n;
 }
 
@@ -437,9 +412,14 @@ static void io_loop(struct req *r)
 			fail(r, 502, "poll: %s", strerror(errno));
 			break;
 		}
-		for (int i = 0; i < n; i++)
-			if (pf[i].revents)
-				w[i].ready(r, pf[i].revents);
+		for (int i = 0; i < n; i++) {
+			short ev = pf[i].revents;
+
+			if (ev && w[i].hangup && !(ev & w[i].events))
+				w[i].hangup(r);
+			else if (ev)
+				w[i].ready(r);
+		}
 	}
 	read_last_stderr(r);
 }
@@ -522,7 +502,8 @@ static void finish(struct req *r)
 static int start_child(struct req *r, const struct cgi_target *t)
 {
 	static __thread char env[ENV_CAP];
-	long len = cgi_env_build(r->rq->envp, t, r->fn, env, sizeof(env));
+	long len = cgi_env_build(r->rq->envp, t, r->pool->env_tmpl,
+				 r->pool->env_tmpl_len, env, sizeof(env));
 
 	if (len < 0) {
 		fail(r, 502, "request environment too large");
@@ -615,11 +596,46 @@ static void count(struct req *r, double ms)
 	stats_latency(s, ms);
 }
 
+enum route { ROUTE_FUNCTION, ROUTE_STATUS, ROUTE_CONTROL, ROUTE_NONE };
+
+/* Where a request goes; for a function, r->pool is set (a reference). */
+static enum route route(struct req *r, struct cgi_target *t)
+{
+	const char *uri = FCGX_GetParam("DOCUMENT_URI", r->rq->envp);
+
+	if (r->rq->role == CONTROL_ROLE)
+		return ROUTE_CONTROL;
+	if (uri == NULL)
+		uri = FCGX_GetParam("SCRIPT_NAME", r->rq->envp);
+	if (uri && ctx.status_path && strcmp(uri, ctx.status_path) == 0)
+		return ROUTE_STATUS;
+	if (cgi_target_parse(uri, t) == 0)
+		r->pool = table_get(t->name, t->name_len);
+	return r->pool ? ROUTE_FUNCTION : ROUTE_NONE;
+}
+
+/* What novod answers itself: returns the body's size. */
+static size_t answer(struct req *r, enum route where)
+{
+	switch (where) {
+	case ROUTE_CONTROL:
+		r->status = control_handle(r->rq, r->id);
+		return 0;
+	case ROUTE_STATUS:
+		r->status = 200;
+		return status_respond(r->rq, r->id);
+	default:
+		respond_plain(r, 404, NULL, "no such function");
+		return 0;
+	}
+}
+
 void request_handle(FCGX_Request *rq)
 {
 	struct req r;
 	struct cgi_target t;
-	const char *uri = FCGX_GetParam("DOCUMENT_URI", rq->envp);
+	enum route where;
+	size_t bytes = 0;
 	double ms;
 
 	memset(&r, 0, sizeof(r));
@@ -627,39 +643,23 @@ void request_handle(FCGX_Request *rq)
 	r.t0 = now_ns();
 	r.c.in = r.c.out = r.c.err = r.c.pidfd = r.c.notify = -1;
 	req_id(r.id, sizeof(r.id));
-	if (rq->role == CONTROL_ROLE) {
-		control_handle(rq, r.id);
-		log_access(r.id, "", 200, 0, ms_since(r.t0));
-		return;
-	}
-	if (uri == NULL)
-		uri = FCGX_GetParam("SCRIPT_NAME", rq->envp);
-	set_peer_timeout(rq, r.t0 + PEER_GRACE_NS);
-	if (uri && ctx.status_path && strcmp(uri, ctx.status_path) == 0) {
-		size_t len = status_respond(rq, r.id);
-
-		drain_stdin(rq, DRAIN_BUDGET);
-		log_access(r.id, "", 200, len, ms_since(r.t0));
-		return;
-	}
-	if (cgi_target_parse(uri, &t) == 0)
-		r.pool = table_get(t.name, t.name_len);
-	if (r.pool == NULL) {
-		respond_plain(&r, 404, NULL, "no such function");
-		drain_stdin(rq, DRAIN_BUDGET);
-		log_access(r.id, "", 404, 0, ms_since(r.t0));
-		return;
-	}
-	r.fn = r.pool->fn;
-	r.deadline = r.t0 + (long long)r.fn->timeout_ms * 1000000LL;
+	where = route(&r, &t);
+	r.fn = r.pool ? r.pool->fn : NULL;
+	r.deadline = r.t0 + (r.fn ? r.fn->timeout_ms * 1000000LL : 0);
 	/* one bound for every blocking libfcgi call of this request */
 	set_peer_timeout(rq, r.deadline + PEER_GRACE_NS);
-	run_function(&r, &t);
+	if (where == ROUTE_FUNCTION)
+		run_function(&r, &t);
+	else
+		bytes = answer(&r, where);
 	if (!r.aborted)
 		drain_stdin(rq, DRAIN_BUDGET);
 	ms = ms_since(r.t0);
-	count(&r, ms);
-	log_access(r.id, r.fn->name, r.aborted ? 0 : r.status, r.bytes_sent,
-		   ms);
-	pool_put(r.pool);
+	if (r.pool) {
+		bytes = r.bytes_sent;
+		count(&r, ms);
+		pool_put(r.pool);
+	}
+	log_access(r.id, r.fn ? r.fn->name : "", r.aborted ? 0 : r.status,
+		   bytes, ms);
 }

@@ -361,14 +361,3 @@ unsigned server_open(void)
 	pthread_mutex_unlock(&lock);
 	return open;
 }
-
-unsigned server_busy(void)
-{
-	unsigned busy = 0;
-
-	pthread_mutex_lock(&lock);
-	for (unsigned i = 0; i < n_workers; i++)
-		busy += workers[i]->state == W_BUSY;
-	pthread_mutex_unlock(&lock);
-	return busy;
-}

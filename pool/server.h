@@ -20,7 +20,5 @@ void server_stop_accepting(void);
 void server_close_idle(void);
 /* Connections still open (busy or in their grace). */
 unsigned server_open(void);
-/* Number of requests being handled right now. */
-unsigned server_busy(void);
 
 #endif

@@ -334,14 +334,19 @@ int child_start(struct warm_child *c, const char *env, size_t len,
 	return 0;
 }
 
-void child_kill(struct warm_child *c)
+void child_kill_session(struct warm_child *c)
 {
-	if (c->pidfd >= 0)
-		syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0);
 	/* without a pid namespace (sandbox off) its session is its tree;
 	 * only while not reaped: a reaped pid may be someone else's */
 	if (c->own_session && c->pid > 0 && c->pidfd >= 0)
 		kill(-c->pid, SIGKILL);
+}
+
+void child_kill(struct warm_child *c)
+{
+	if (c->pidfd >= 0)
+		syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0);
+	child_kill_session(c);
 }
 
 void child_close(struct warm_child *c)

@@ -60,6 +60,8 @@ int child_start(struct warm_child *c, const char *env, size_t len,
 
 /* Kills (if still running) and closes everything; reaps when reap. */
 void child_kill(struct warm_child *c);
+/* Only the rest of its tree, when it has no pid namespace of its own. */
+void child_kill_session(struct warm_child *c);
 void child_close(struct warm_child *c);
 
 /* The spawner process: `novod --spawner PPID`, channel on fd 3. */

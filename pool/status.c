@@ -25,19 +25,20 @@ static void status_fn(struct pool *p, void *arg)
 	queued = p->queued;
 	pthread_mutex_unlock(&p->lock);
 	stats_percentiles(s, &p50, &p99);
-	/* names are [A-Za-z0-9_-]: no JSON escaping needed */
+	/* "warm" is the idle children; pool.target the configured warm.
+	 * Names are [A-Za-z0-9_-]: no JSON escaping needed. */
 	fprintf(w->out,
 		"%s\n  \"%s\": {\"requests\": %llu, \"responses\": {\"2xx\": %llu, "
 		"\"3xx\": %llu, \"4xx\": %llu, \"5xx\": %llu}, \"timeouts\": %llu, "
 		"\"violations\": %llu, \"warm\": %u, \"busy\": %u, \"queued\": %u, "
-		"\"p50_ms\": %.3f, \"p99_ms\": %.3f, \"pool\": {\"idle\": %u, "
-		"\"target\": %u, \"spawned\": %llu, \"spawn_failures\": %llu}",
+		"\"p50_ms\": %.3f, \"p99_ms\": %.3f, \"pool\": {\"target\": %u, "
+		"\"spawned\": %llu, \"spawn_failures\": %llu}",
 		w->n++ ? "," : "", s->name, (unsigned long long)s->requests,
 		(unsigned long long)s->r2xx, (unsigned long long)s->r3xx,
 		(unsigned long long)s->r4xx, (unsigned long long)s->r5xx,
 		(unsigned long long)s->timeouts,
 		(unsigned long long)s->violations, idle, busy, queued, p50, p99,
-		idle, p->fn->warm, (unsigned long long)s->spawned,
+		p->fn->warm, (unsigned long long)s->spawned,
 		(unsigned long long)s->spawn_failures);
 	lkm_status_json(w->out, s->name);
 	fputc('}', w->out);

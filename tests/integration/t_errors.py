@@ -7,7 +7,7 @@ import time
 import fcgi
 import procs
 from report import expect
-from stack import wait_for
+from stack import find_bin, wait_for
 from t_request import pattern
 
 SLEEPY = "@cgi nanosleep clock_nanosleep"
@@ -105,6 +105,21 @@ def t_502(st, path, what):
     error_reply(st.get(path), 502, what)
 
 
+def unconfined(name, query):
+    """The same test binary run as a plain process: the negative control."""
+    import subprocess
+    env = {"REQUEST_METHOD": "GET", "QUERY_STRING": query, "GATEWAY_INTERFACE": "CGI/1.1"}
+    p = subprocess.run([find_bin(name)], env=env, capture_output=True, timeout=30)
+    return p.stdout
+
+
+def t_forbidden(st):
+    """ptrace is stopped by the whitelist, and succeeds unconfined."""
+    error_reply(st.get("/fn/forbidden"), 502, "forbidden")
+    out = unconfined("forbidden", "")
+    expect(b"ptrace returned 0 " in out, "control: unconfined ptrace did not succeed: %r" % out)
+
+
 def t_cpu(st):
     r = st.get("/fn/cpuhog?cpu=1", timeout=40)
     error_reply(r, 502, "spinning at cpu_ms=300 (timeout_ms=20000)")
@@ -112,6 +127,8 @@ def t_cpu(st):
 
 
 def t_mem(st):
+    out = unconfined("burn", "mem=256")
+    expect(b"allocated 256" in out, "control: 256 MiB unconfined failed: %r" % out)
     r = st.get("/fn/memhog?mem=256", timeout=20)
     expect(r.status == 502 or (r.status == 200 and b"malloc failed" in r.body),
            "256 MiB at memory_mb=32: %r" % r)
@@ -244,9 +261,10 @@ def run(rep, st):
     rep.check("502 missing header block (no empty line)", t_502, st, "/fn/noheader?mode=1", "unterminated")
     rep.check("502 output over max_output_kb before sending", t_502, st,
               "/fn/tiny?n=3000&one=1", "3000 bytes at max_output_kb=1")
-    rep.check("502 forbidden syscall (ptrace)", t_502, st, "/fn/forbidden", "forbidden")
+    rep.check("502 forbidden syscall (ptrace), which succeeds unconfined", t_forbidden, st)
     rep.check("502 over cpu_ms", t_cpu, st)
-    rep.check("memory_mb holds: 256 MiB refused or 502, 8 MiB served", t_mem, st)
+    rep.check("memory_mb holds: 256 MiB refused or 502 (allocated unconfined), 8 MiB served",
+              t_mem, st)
     rep.check("transfer aborted when output passes max_output_kb after sending began", t_abort, st)
     rep.check("504 over timeout_ms", t_504, st)
     rep.check("504 kills the function and its (setsid) grandchild", t_504_tree, st)

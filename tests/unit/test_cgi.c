@@ -76,6 +76,8 @@ static void test_env(void)
 			  "HTTP_PROXY=evil", "DOCUMENT_ROOT=/srv",
 			  "CONTENT_LENGTH=", "SCRIPT_FILENAME=/x", NULL};
 	struct fn_config fn;
+	char *tmpl;
+	size_t tlen = 0;
 	struct cgi_target t;
 	char *envs[] = {"K=V"};
 	char buf[1024];
@@ -86,7 +88,10 @@ static void test_env(void)
 	fn.env.v = envs;
 	fn.env.n = 1;
 	cgi_target_parse("/fn/echo/p", &t);
-	len = cgi_env_build(params, &t, &fn, buf, sizeof(buf));
+	tmpl = cgi_env_template(&fn, &tlen);
+	CHECK(tmpl != NULL && tlen == strlen("GATEWAY_INTERFACE=CGI/1.1") + 5,
+	      "template: gateway and the env pair");
+	len = cgi_env_build(params, &t, tmpl, tlen, buf, sizeof(buf));
 	CHECK(len > 0, "env built");
 	for (long i = 0; i < len; i++)
 		flat[i] = buf[i] ? buf[i] : '|';
@@ -101,7 +106,12 @@ static void test_env(void)
 	CHECK(strstr(flat, "PATH_INFO=/p|") != NULL, "path info");
 	CHECK(strstr(flat, "GATEWAY_INTERFACE=CGI/1.1|") != NULL, "gateway");
 	CHECK(strstr(flat, "|K=V|") != NULL, "env pairs");
-	CHECK(cgi_env_build(params, &t, &fn, buf, 20) == -1, "overflow");
+	CHECK(strstr(flat, "SCRIPT_NAME=/fn/echo|") < strstr(flat, "K=V|"),
+	      "request variables before the function's pairs");
+	CHECK(cgi_env_build(params, &t, tmpl, tlen, buf, 20) == -1, "overflow");
+	CHECK(cgi_env_build(params, &t, tmpl, tlen, buf, (size_t)len - 1) == -1,
+	      "no room for the template");
+	free(tmpl);
 }
 
 int main(void)
