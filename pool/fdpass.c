@@ -1,11 +1,17 @@
-/* fdpass.c - SCM_RIGHTS in both directions, with a bounded wait. */
+/*
+ * fdpass.c - SCM_RIGHTS in both directions, with a bounded wait. A sealed
+ * spawner uses these too: every call carries its key (sandbox_call).
+ */
 #include "fdpass.h"
 
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include "sandbox.h"
 
 int fdpass_send(int sock, const void *buf, size_t len, const int *fds, int nfds)
 {
@@ -32,7 +38,8 @@ int fdpass_send(int sock, const void *buf, size_t len, const int *fds, int nfds)
 		memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)nfds);
 	}
 	do
-		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+		n = sandbox_call(SYS_sendmsg, sock, (long)&msg, MSG_NOSIGNAL, 0,
+				 0);
 	while (n < 0 && errno == EINTR);
 	return n == (ssize_t)len ? 0 : -1;
 }
@@ -43,7 +50,7 @@ static int wait_readable(int sock, int timeout_ms)
 	int rc;
 
 	do
-		rc = poll(&p, 1, timeout_ms);
+		rc = (int)sandbox_call(SYS_poll, (long)&p, 1, timeout_ms, 0, 0);
 	while (rc < 0 && errno == EINTR);
 	if (rc == 0)
 		errno = ETIMEDOUT;
@@ -68,7 +75,8 @@ ssize_t fdpass_recv(int sock, void *buf, size_t len, int *fds, int max,
 	if (timeout_ms >= 0 && wait_readable(sock, timeout_ms))
 		return -1;
 	do
-		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+		n = sandbox_call(SYS_recvmsg, sock, (long)&msg,
+				 MSG_CMSG_CLOEXEC, 0, 0);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -1;

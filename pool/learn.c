@@ -133,7 +133,7 @@ static void child(const struct sandbox_plan *plan, const struct fn_config *fn,
 		_exit(126);
 	syscall(SYS_close_range, 3, ~0U, 0);
 	if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) < 0 ||
-	    sandbox_enter_child(plan) == -2)
+	    sandbox_enter_child(plan) < 0 || sandbox_seal(plan) == -2)
 		_exit(126);
 	execve(fn->path, argv, envp);
 	_exit(127);

@@ -20,6 +20,7 @@
 #include "sandbox.h"
 #include "server.h"
 #include "spawner.h"
+#include "violation.h"
 
 #define WARM_WAIT_MS 3000
 
@@ -310,6 +311,11 @@ static int start(void)
 		return -1;
 	if (lkm_start(cfg.server.lkm_mode, err, sizeof(err)) != 0) {
 		log_msg(LOG_ERR, "%s", err);
+		return -1;
+	}
+	if (violation_start() != 0) {
+		log_msg(LOG_ERR, "cannot start the violation watcher: %s",
+			strerror(errno));
 		return -1;
 	}
 	FCGX_Init();

@@ -284,8 +284,14 @@ static void *pool_thread(void *arg)
 			pool_sweep(p, target);
 			next_sweep = now + 500000000LL;
 		}
-		if (p->n_idle < target && !p->sp_dead && !p->restarting &&
-		    now >= p->backoff_ns) {
+		/*
+		 * In batches, from half the target down: one round trip to
+		 * the spawner and one wake-up of this thread make several
+		 * children, not one per request.
+		 */
+		p->low = target / 2;
+		if (p->n_idle < target && (p->n_idle <= p->low || p->waiting) &&
+		    !p->sp_dead && !p->restarting && now >= p->backoff_ns) {
 			pool_spawn(p, target - p->n_idle);
 			continue;
 		}
@@ -463,17 +469,10 @@ int pool_acquire(struct pool *p, struct warm_child *c, long long deadline_ns)
 			pthread_cond_signal(&p->cv_slot);
 		}
 	}
-	pthread_cond_signal(&p->cv_pool); /* replace what was taken */
+	if (rc != ACQ_OK || p->n_idle <= p->low)
+		pthread_cond_signal(&p->cv_pool); /* time to refill */
 	pthread_mutex_unlock(&p->lock);
 	return rc;
-}
-
-void pool_release(struct pool *p)
-{
-	pthread_mutex_lock(&p->lock);
-	p->busy--;
-	pthread_cond_signal(&p->cv_slot);
-	pthread_mutex_unlock(&p->lock);
 }
 
 /* ---- the table ---- */
@@ -501,6 +500,15 @@ struct pool *table_get(const char *name, size_t len)
 void pool_put(struct pool *p)
 {
 	pthread_mutex_lock(&p->lock);
+	p->refs--;
+	pthread_mutex_unlock(&p->lock);
+}
+
+void pool_release_put(struct pool *p)
+{
+	pthread_mutex_lock(&p->lock);
+	p->busy--;
+	pthread_cond_signal(&p->cv_slot);
 	p->refs--;
 	pthread_mutex_unlock(&p->lock);
 }

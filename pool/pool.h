@@ -44,6 +44,7 @@ struct pool {
 	struct warm_child *idle;
 	unsigned n_idle, cap_idle;
 	unsigned busy, queued, waiting, spawning, peak;
+	unsigned low; /* refill when no more children than this are idle */
 	long long peak_reset_ns, backoff_ns;
 	bool retired, done;
 	int refs;
@@ -74,11 +75,12 @@ void pool_wait_warm(struct pool *p, int timeout_ms);
 void pool_retire(struct pool *p);
 
 int pool_acquire(struct pool *p, struct warm_child *c, long long deadline_ns);
-void pool_release(struct pool *p);
 
 /* Function table: lookup takes a reference, pool_put drops it. */
 struct pool *table_get(const char *name, size_t len);
 void pool_put(struct pool *p);
+/* After a request that acquired: its slot and its reference, at once. */
+void pool_release_put(struct pool *p);
 /* Main thread: installs pools as the new table; returns the old one. */
 struct pool **table_swap(struct pool **pools, size_t n, size_t *old_n);
 /* Main thread only (it alone changes the table). */

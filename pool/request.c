@@ -2,8 +2,8 @@
 #include "request.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
-#include <linux/seccomp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -27,6 +26,7 @@
 #include "pool.h"
 #include "status.h"
 #include "syscalls.h"
+#include "violation.h"
 
 #define IO_CHUNK (64 * 1024)
 #define FLUSH_AT (64 * 1024)
@@ -35,6 +35,7 @@
 #define STDERR_BUDGET (64 * 1024)
 #define PEER_GRACE_NS (2000LL * 1000000LL)
 #define DRAIN_BUDGET (16LL * 1024 * 1024)
+#define EXIT_TRIES 8
 
 static struct request_ctx ctx;
 static _Atomic unsigned long long req_counter;
@@ -52,11 +53,12 @@ struct req {
 	const struct fn_config *fn;
 	struct pool *pool;
 	struct warm_child c;
+	pid_t pid; /* c.pid, kept after the reap */
 	long long t0, deadline;
 	int status;
 	const char *why; /* failure reason, NULL when fine */
 	char why_buf[160];
-	bool sent, aborted, out_eof, err_eof, exited;
+	bool acquired, sent, aborted, out_eof, err_eof, exited;
 	/* request body */
 	long long body_left;
 	char *in_buf;
@@ -88,19 +90,28 @@ static double ms_since(long long t0)
 	return (double)(now_ns() - t0) / 1e6;
 }
 
+/* The peer timeout set on this worker's connection, 0 when none yet. */
+static __thread long long peer_timeout_ns;
+
+void request_new_connection(void)
+{
+	peer_timeout_ns = 0;
+}
+
 /*
  * A hostile or stalled FastCGI peer must not hold a worker past the
  * request's deadline: libfcgi's blocking reads and writes time out then.
+ * Set when it changes: most requests on a connection are to one function.
  */
-static void set_peer_timeout(FCGX_Request *rq, long long deadline_ns)
+static void set_peer_timeout(FCGX_Request *rq, long long timeout_ns)
 {
-	long long left = deadline_ns - now_ns();
 	struct timeval tv;
 
-	if (left < 1000000)
-		left = 1000000;
-	tv.tv_sec = left / 1000000000LL;
-	tv.tv_usec = (left % 1000000000LL) / 1000;
+	if (timeout_ns == peer_timeout_ns)
+		return;
+	peer_timeout_ns = timeout_ns;
+	tv.tv_sec = timeout_ns / 1000000000LL;
+	tv.tv_usec = (timeout_ns % 1000000000LL) / 1000;
 	setsockopt(rq->ipcFd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(rq->ipcFd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
@@ -215,6 +226,36 @@ static void header_append(struct req *r, const char *p, size_t n)
 	body_append(r, p + (end - old), n - (end - old));
 }
 
+static void child_exited(struct req *r)
+{
+	if (r->exited)
+		return; /* reaped at the end of its stdout, in this round */
+	child_kill_session(&r->c); /* before the reap: its pid is still its */
+	memset(&r->si, 0, sizeof(r->si));
+	if (syscall(SYS_waitid, P_PIDFD, r->c.pidfd, &r->si, WEXITED | WNOHANG,
+		    &r->ru) == 0 &&
+	    r->si.si_pid != 0) {
+		r->exited = true;
+		close(r->c.pidfd); /* reaped: child_close must not wait */
+		r->c.pidfd = -1;
+		r->c.pid = 0; /* and its pid may be reused from now on */
+	}
+}
+
+/*
+ * Its stdout ended: the child is exiting, its exit status comes within
+ * microseconds. Asking a few times, yielding the CPU in between, is
+ * cheaper than sleeping in poll and being woken once more.
+ */
+static void await_exit(struct req *r)
+{
+	for (int i = 0; i < EXIT_TRIES && !r->exited; i++) {
+		child_exited(r);
+		if (!r->exited)
+			sched_yield();
+	}
+}
+
 static void read_stdout(struct req *r)
 {
 	char buf[IO_CHUNK];
@@ -224,6 +265,7 @@ static void read_stdout(struct req *r)
 		return;
 	if (n <= 0) {
 		r->out_eof = true;
+		await_exit(r);
 		return;
 	}
 	if (r->hdr_done)
@@ -298,48 +340,6 @@ static void write_stdin(struct req *r)
 	}
 }
 
-static void child_exited(struct req *r)
-{
-	child_kill_session(&r->c); /* before the reap: its pid is still its */
-	memset(&r->si, 0, sizeof(r->si));
-	if (syscall(SYS_waitid, P_PIDFD, r->c.pidfd, &r->si, WEXITED | WNOHANG,
-		    &r->ru) == 0 &&
-	    r->si.si_pid != 0) {
-		r->exited = true;
-		close(r->c.pidfd); /* reaped: child_close must not wait */
-		r->c.pidfd = -1;
-		r->c.pid = 0; /* and its pid may be reused from now on */
-	}
-}
-
-/* Every task under the seccomp filter is gone: nothing more can come. */
-static void drop_notify(struct req *r)
-{
-	close(r->c.notify);
-	r->c.notify = -1;
-}
-
-static void on_violation(struct req *r)
-{
-	union {
-		struct seccomp_notif n;
-		char pad[256];
-	} u;
-	const char *name;
-
-	memset(&u, 0, sizeof(u));
-	if (ioctl(r->c.notify, SECCOMP_IOCTL_NOTIF_RECV, &u.n) != 0) {
-		drop_notify(r);
-		return;
-	}
-	name = syscalls_name(u.n.data.nr);
-	log_msg(LOG_WARN, "fn=%s req=%s pid=%u killed: forbidden syscall %s",
-		r->fn->name, r->id, u.n.pid, name ? name : "?");
-	r->pool->stats->violations++;
-	fail(r, 502, "killed: forbidden syscall %s", name ? name : "?");
-	child_kill(&r->c);
-}
-
 static int poll_timeout(struct req *r)
 {
 	long long left = r->deadline - now_ns();
@@ -361,14 +361,11 @@ struct watch {
 	void (*hangup)(struct req *r);
 };
 
-/* What is still open, in the order it is served: violations first. */
+/* What is still open, in the order it is served. */
 static int watch_list(struct req *r, struct watch *w)
 {
 	int n = 0;
 
-	if (r->c.notify >= 0)
-		w[n++] = (struct watch){ r->c.notify, POLLIN, on_violation,
-					 drop_notify };
 	if (r->c.in >= 0)
 		w[n++] = (struct watch){ r->c.in, POLLOUT, write_stdin, NULL };
 	if (!r->out_eof)
@@ -396,8 +393,8 @@ static void read_last_stderr(struct req *r)
 static void io_loop(struct req *r)
 {
 	while (!r->why && !(r->out_eof && r->exited)) {
-		struct watch w[5];
-		struct pollfd pf[5];
+		struct watch w[4];
+		struct pollfd pf[4];
 		int n = watch_list(r, w), tmo = poll_timeout(r);
 
 		if (tmo == 0) {
@@ -424,8 +421,10 @@ static void io_loop(struct req *r)
 	read_last_stderr(r);
 }
 
-static const char *signal_reason(struct req *r, int sig)
+static const char *signal_reason(struct req *r, int sig, char *buf, size_t len)
 {
+	const char *name;
+	int nr;
 	long long cpu_ms =
 		(r->ru.ru_utime.tv_sec + r->ru.ru_stime.tv_sec) * 1000LL +
 		(r->ru.ru_utime.tv_usec + r->ru.ru_stime.tv_usec) / 1000;
@@ -433,6 +432,16 @@ static const char *signal_reason(struct req *r, int sig)
 	if (sig == SIGSYS) {
 		r->pool->stats->violations++;
 		return "killed: forbidden syscall";
+	}
+	if (sig == SIGKILL && violation_take(r->pid, r->t0, &nr)) {
+		name = syscalls_name(nr);
+		r->pool->stats->violations++;
+		log_msg(LOG_WARN,
+			"fn=%s req=%s pid=%d killed: forbidden syscall %s",
+			r->fn->name, r->id, (int)r->pid, name ? name : "?");
+		snprintf(buf, len, "killed: forbidden syscall %s",
+			 name ? name : "?");
+		return buf;
 	}
 	if (sig == SIGXCPU || (sig == SIGKILL && cpu_ms >= r->fn->cpu_ms))
 		return "killed: over cpu_ms";
@@ -443,11 +452,12 @@ static const char *signal_reason(struct req *r, int sig)
 static void judge_exit(struct req *r)
 {
 	const char *why;
+	char buf[96];
 
 	if (r->why || !r->exited)
 		return;
 	if (r->si.si_code == CLD_KILLED || r->si.si_code == CLD_DUMPED) {
-		why = signal_reason(r, r->si.si_status);
+		why = signal_reason(r, r->si.si_status, buf, sizeof(buf));
 		if (why)
 			fail(r, 502, "%s", why);
 		else
@@ -513,6 +523,10 @@ static int start_child(struct req *r, const struct cgi_target *t)
 		fail(r, 502, "warm child lost");
 		return -1;
 	}
+	if (r->body_left == 0) {
+		close(r->c.in); /* no body: its stdin ends with the env */
+		r->c.in = -1;
+	}
 	return 0;
 }
 
@@ -569,15 +583,14 @@ static void run_function(struct req *r, const struct cgi_target *t)
 	r->body = bufs + IO_CHUNK + CGI_HEADER_MAX;
 	if (admit(r))
 		return;
+	r->acquired = true;
+	r->pid = r->c.pid;
 	if (start_child(r, t) == 0)
 		io_loop(r);
 	if (!r->exited)
 		child_kill(&r->c); /* a failure: nothing of it runs on */
 	judge_exit(r);
 	finish(r);
-	child_close(&r->c);
-	cgi_response_free(&r->resp);
-	pool_release(r->pool);
 }
 
 static void count(struct req *r, double ms)
@@ -641,24 +654,31 @@ void request_handle(FCGX_Request *rq)
 	memset(&r, 0, sizeof(r));
 	r.rq = rq;
 	r.t0 = now_ns();
-	r.c.in = r.c.out = r.c.err = r.c.pidfd = r.c.notify = -1;
+	r.c.in = r.c.out = r.c.err = r.c.pidfd = -1;
 	req_id(r.id, sizeof(r.id));
 	where = route(&r, &t);
 	r.fn = r.pool ? r.pool->fn : NULL;
 	r.deadline = r.t0 + (r.fn ? r.fn->timeout_ms * 1000000LL : 0);
 	/* one bound for every blocking libfcgi call of this request */
-	set_peer_timeout(rq, r.deadline + PEER_GRACE_NS);
+	set_peer_timeout(rq, r.deadline - r.t0 + PEER_GRACE_NS);
 	if (where == ROUTE_FUNCTION)
 		run_function(&r, &t);
 	else
 		bytes = answer(&r, where);
 	if (!r.aborted)
 		drain_stdin(rq, DRAIN_BUDGET);
+	/* END_REQUEST now: nginx answers while we clean up */
+	FCGX_Finish_r(rq);
+	child_close(&r.c);
+	cgi_response_free(&r.resp);
 	ms = ms_since(r.t0);
 	if (r.pool) {
 		bytes = r.bytes_sent;
 		count(&r, ms);
-		pool_put(r.pool);
+		if (r.acquired)
+			pool_release_put(r.pool);
+		else
+			pool_put(r.pool);
 	}
 	log_access(r.id, r.fn ? r.fn->name : "", r.aborted ? 0 : r.status,
 		   bytes, ms);

@@ -13,6 +13,8 @@ struct request_ctx {
 
 void request_init(const struct request_ctx *ctx);
 void request_handle(FCGX_Request *rq);
+/* The worker thread starts on a new connection (its socket options). */
+void request_new_connection(void);
 /* A worker thread is leaving: frees what request_handle kept for it. */
 void request_thread_exit(void);
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "sandbox_impl.h"
@@ -157,7 +158,8 @@ static int set_rlimits(const struct sandbox_plan *p, bool per_child)
 {
 	for (int i = 0; i < p->n_rl; i++)
 		if (p->rl[i].per_child == per_child &&
-		    setrlimit(p->rl[i].resource, &p->rl[i].lim) < 0)
+		    sandbox_call(SYS_prlimit64, 0, p->rl[i].resource,
+				 (long)&p->rl[i].lim, 0, 0) < 0)
 			return -1;
 	return 0;
 }
@@ -197,12 +199,19 @@ unsigned long sandbox_child_clone_flags(const struct sandbox_plan *p)
 
 int sandbox_enter_child(const struct sandbox_plan *p)
 {
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 ||
+	if (sandbox_call(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 ||
 	    set_rlimits(p, true) < 0)
-		return -2;
+		return -1;
+	if (p->enabled && sbx_drop_caps() < 0)
+		return -1;
+	return 0;
+}
+
+int sandbox_seal(const struct sandbox_plan *p)
+{
 	if (!p->enabled)
 		return -1;
-	if (sbx_drop_caps() < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -2;
 	return sbx_seccomp_install(p);
 }

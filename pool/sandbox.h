@@ -55,23 +55,45 @@ int sandbox_enter_spawner(struct sandbox_plan *plan, char *err, size_t errlen);
 unsigned long sandbox_child_clone_flags(const struct sandbox_plan *plan);
 
 /*
+ * In the spawner, once, after sandbox_enter_spawner: no_new_privs and the
+ * function's seccomp filter on the spawner itself, so that every child
+ * inherits it instead of compiling and attaching its own. The filter
+ * also lets through the calls the spawner and a child before its execve
+ * need, but only when they carry the spawner's key (sandbox_call): a
+ * random value no function can know. Returns the user-notification fd
+ * (>= 0) through which violations of the spawner and of all its children
+ * are reported, -1 when there is none (violations then kill by SIGSYS),
+ * or -2 on failure.
+ */
+int sandbox_seal(const struct sandbox_plan *plan);
+
+/*
+ * A raw syscall carrying the key in its sixth argument, which the calls
+ * made this way do not use. Every call of a sealed spawner and of a child
+ * before its execve goes through here (elsewhere the key is 0 and the
+ * kernel ignores it).
+ */
+long sandbox_call(long nr, long a0, long a1, long a2, long a3, long a4);
+unsigned long sandbox_key(void);
+
+/*
  * In each warm child, after clone, before it waits for its request:
- * rlimits, no_new_privs, capabilities, Landlock, then seccomp last.
- * After it returns the child may only call read/recvmsg on fd 3,
- * sendmsg on fd 3, close, execve and exit_group until it execs.
- * Returns the seccomp user-notification fd (>= 0) when the kill is
- * reported through one, -1 when none (violations then kill by SIGSYS),
- * or -2 on failure. Must not allocate: it runs in a clone()d child.
+ * the death signal, its own rlimits, no capabilities. Gated calls only:
+ * it runs under the spawner's filter. Returns 0, or -1 on failure. Must
+ * not allocate: it runs in a clone()d child.
  */
 int sandbox_enter_child(const struct sandbox_plan *plan);
 
 /*
- * In novod, on a readable notification fd: the syscall number and the pid
- * (as novod's pid namespace sees it) of the violation. The caller logs
- * syscalls_name(nr) and kills the child's tree; the call stays blocked
- * until then. Returns 0, or -1 with errno (ENOENT: the process is gone).
+ * In novod, on a readable notification fd: the notification's id, the
+ * syscall number and the pid (as novod's pid namespace sees it) of the
+ * violation. The call stays blocked until the process is killed. Returns
+ * 0, or -1 with errno (ENOENT: the process is gone).
  */
-int sandbox_notif_recv(int fd, int *nr, pid_t *pid);
+int sandbox_notif_recv(int fd, unsigned long long *id, int *nr, pid_t *pid);
+
+/* Is the notification id still pending (its process alive and blocked)? */
+bool sandbox_notif_valid(int fd, unsigned long long id);
 
 /* What this kernel gave and lacked, one line, for the log. */
 const char *sandbox_notes(const struct sandbox_plan *plan);

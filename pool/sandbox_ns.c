@@ -156,7 +156,9 @@ int sbx_drop_caps(void)
 	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct d[2];
 
-	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	sandbox_call(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0,
+		     0);
 	memset(d, 0, sizeof(d));
-	return syscall(SYS_capset, &h, d) < 0 ? -1 : 0;
+	return sandbox_call(SYS_capset, (long)&h, (long)d, 0, 0, 0) < 0 ? -1 :
+									  0;
 }

@@ -1,9 +1,11 @@
 /*
  * sandbox_seccomp.c - the syscall whitelist as a seccomp BPF program.
  *
- * libseccomp compiles the filter once per function (in the spawner); the
- * BPF is exported and kept, so that a warm child installs it with one
- * raw seccomp(2) call: no allocation, no libseccomp in the child.
+ * libseccomp compiles the filter once per function, in the spawner, which
+ * installs it on itself once: every warm child inherits it (the kernel
+ * shares one filter by reference), so no child compiles, checks or
+ * JIT-compiles a filter of its own. The spawner's and the children's own
+ * calls pass a gate no function can: a random key in the sixth argument.
  */
 #include <errno.h>
 #include <linux/seccomp.h>
@@ -13,11 +15,38 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "sandbox_impl.h"
+
+/*
+ * Page-aligned, as mmap's offset must be (ignored for anonymous maps);
+ * never 0, the value every other process passes.
+ */
+static unsigned long key;
+
+static int make_key(void)
+{
+	unsigned long k;
+
+	if (getrandom(&k, sizeof(k), 0) != (ssize_t)sizeof(k))
+		return -1;
+	key = (k & ~0xfffUL) | 0x1000UL;
+	return 0;
+}
+
+unsigned long sandbox_key(void)
+{
+	return key;
+}
+
+long sandbox_call(long nr, long a0, long a1, long a2, long a3, long a4)
+{
+	return syscall(nr, a0, a1, a2, a3, a4, key);
+}
 
 static bool has_nr(const struct fn_config *fn, int nr)
 {
@@ -68,37 +97,50 @@ static int add_whitelist(scmp_filter_ctx ctx, const struct fn_config *fn)
 }
 
 /*
- * What the warm child itself does between the filter and execve: read its
- * environment on fd 0, write "ready" on fd 2, exec fd 3, close, exit. A
- * call the whitelist already allows outright needs no narrower rule.
+ * Every process needs these to end; close and execve were always allowed
+ * (a function's interpreter may exec what Landlock lets it run).
  */
-static int add_on_fd(scmp_filter_ctx ctx, const struct fn_config *fn, int nr,
-		     int fd)
-{
-	if (has_nr(fn, nr))
-		return 0;
-	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
-				SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fd));
-}
-
-static int add_child_needs(scmp_filter_ctx ctx, const struct fn_config *fn)
+static int add_always(scmp_filter_ctx ctx, const struct fn_config *fn)
 {
 	static const int plain[] = { SCMP_SYS(close), SCMP_SYS(execve),
 				     SCMP_SYS(exit), SCMP_SYS(exit_group) };
 	int rc;
 
-	/* the binary opened by the spawner before it dropped privileges */
-	rc = add_on_fd(ctx, fn, SCMP_SYS(execveat), SANDBOX_EXEC_FD);
-	if (rc == 0)
-		rc = add_on_fd(ctx, fn, SCMP_SYS(read), SANDBOX_ENV_FD);
-	if (rc == 0)
-		rc = add_on_fd(ctx, fn, SCMP_SYS(write), SANDBOX_READY_FD);
-	if (rc < 0)
-		return rc;
 	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
 		if (has_nr(fn, plain[i]))
 			continue;
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, plain[i], 0);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * What the sealed spawner (making children, talking to novod) and a child
+ * (its set-up, reading its environment, execveat of the binary) call.
+ * None takes six arguments: the sixth carries the key. A call the
+ * whitelist already allows outright needs no gate.
+ */
+static const int gated[] = {
+	SCMP_SYS(recvmsg),     SCMP_SYS(sendmsg),  SCMP_SYS(poll),
+	SCMP_SYS(pipe2),       SCMP_SYS(fcntl),	   SCMP_SYS(clone),
+	SCMP_SYS(mmap),	       SCMP_SYS(munmap),   SCMP_SYS(nanosleep),
+	SCMP_SYS(read),	       SCMP_SYS(write),	   SCMP_SYS(prctl),
+	SCMP_SYS(dup2),	       SCMP_SYS(dup3),	   SCMP_SYS(fchdir),
+	SCMP_SYS(close_range), SCMP_SYS(setsid),   SCMP_SYS(prlimit64),
+	SCMP_SYS(capset),      SCMP_SYS(execveat),
+};
+
+static int add_gated(scmp_filter_ctx ctx, const struct fn_config *fn)
+{
+	int rc;
+
+	for (size_t i = 0; i < sizeof(gated) / sizeof(gated[0]); i++) {
+		if (has_nr(fn, gated[i]))
+			continue;
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, gated[i], 1,
+				      SCMP_A5_64(SCMP_CMP_EQ, key));
 		if (rc < 0)
 			return rc;
 	}
@@ -167,7 +209,9 @@ int sbx_seccomp_prepare(struct sandbox_plan *p, const struct fn_config *fn,
 	else
 		rc = add_whitelist(ctx, fn);
 	if (rc == 0 && !p->learn)
-		rc = add_child_needs(ctx, fn);
+		rc = add_always(ctx, fn);
+	if (rc == 0 && !p->learn)
+		rc = make_key() < 0 ? -EIO : add_gated(ctx, fn);
 	if (rc == 0 && export_bpf(ctx, &p->prog) < 0)
 		rc = -EIO;
 	seccomp_release(ctx);
@@ -185,7 +229,7 @@ int sbx_seccomp_prepare(struct sandbox_plan *p, const struct fn_config *fn,
 }
 
 /*
- * Async-signal-safe: one syscall. Returns the listener fd, -1, or -2.
+ * Once, in the spawner. Returns the listener fd, -1, or -2.
  * SPEC_ALLOW, as Docker and runc do: without it the kernel turns on the
  * speculative store bypass mitigation for every seccomp'd task, slowing
  * compute-bound functions; it guards a process against itself, while
@@ -211,14 +255,26 @@ void sbx_seccomp_free(struct sandbox_plan *p)
 	p->prog.len = 0;
 }
 
-int sandbox_notif_recv(int fd, int *nr, pid_t *pid)
+int sandbox_notif_recv(int fd, unsigned long long *id, int *nr, pid_t *pid)
 {
-	struct seccomp_notif n;
+	/* room for a kernel whose struct has grown */
+	union {
+		struct seccomp_notif n;
+		char pad[256];
+	} u;
 
-	memset(&n, 0, sizeof(n));
-	if (ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, &n) < 0)
+	memset(&u, 0, sizeof(u));
+	if (ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, &u.n) < 0)
 		return -1;
-	*nr = n.data.nr;
-	*pid = n.pid;
+	*id = u.n.id;
+	*nr = u.n.data.nr;
+	*pid = u.n.pid;
 	return 0;
+}
+
+bool sandbox_notif_valid(int fd, unsigned long long id)
+{
+	__u64 v = id;
+
+	return ioctl(fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &v) == 0;
 }

@@ -8,6 +8,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -26,7 +27,7 @@
 #define DRAIN_GRACE_MS 500
 #define BACKLOG 1024
 
-enum worker_state { W_IDLE, W_CONN, W_BUSY };
+enum worker_state { W_IDLE, W_CONN };
 
 struct worker {
 	pthread_t thread;
@@ -38,7 +39,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv_work = PTHREAD_COND_INITIALIZER;
 static struct worker *workers[WORKERS_MAX];
 static unsigned n_workers, n_idle;
-static bool stopping;
+static _Atomic bool stopping; /* written under lock */
 static int listen_fd = -1, stop_fd = -1;
 static int drain_fd = -1; /* readable once a graceful stop began */
 static const struct server_config *server;
@@ -124,23 +125,6 @@ int server_listen(const struct server_config *srv, char *err, size_t errlen)
 	return fd;
 }
 
-static bool server_stopping(void)
-{
-	bool s;
-
-	pthread_mutex_lock(&lock);
-	s = stopping;
-	pthread_mutex_unlock(&lock);
-	return s;
-}
-
-static void set_state(struct worker *w, enum worker_state s)
-{
-	pthread_mutex_lock(&lock);
-	w->state = s;
-	pthread_mutex_unlock(&lock);
-}
-
 /*
  * libfcgi accepts by itself; we hand it a connection we accepted and
  * checked instead: ipcFd set, keepConnection set so its first Finish does
@@ -155,7 +139,7 @@ static void set_state(struct worker *w, enum worker_state s)
  * after its END_REQUEST, which nginx sees before it reuses it); a
  * connection idle that long is one nginx is not using.
  */
-static int wait_request(struct worker *w, int fd)
+static int wait_request(int fd)
 {
 	struct pollfd pf[2] = { { .fd = fd, .events = POLLIN },
 				{ .fd = drain_fd, .events = POLLIN } };
@@ -171,7 +155,6 @@ static int wait_request(struct worker *w, int fd)
 		if (rc <= 0)
 			return -1;
 	}
-	set_state(w, W_BUSY); /* before libfcgi reads: a stop waits for it */
 	return 0;
 }
 
@@ -182,19 +165,16 @@ static void serve_connection(struct worker *w, int fd)
 	FCGX_InitRequest(&rq, -1, 0);
 	rq.ipcFd = fd;
 	rq.keepConnection = 1;
+	request_new_connection();
 	while (rq.ipcFd >= 0) {
-		set_state(w, W_CONN);
-		if (wait_request(w, rq.ipcFd) != 0)
+		if (wait_request(rq.ipcFd) != 0)
 			break;
 		if (FCGX_Accept_r(&rq) < 0)
 			break;
-		request_handle(&rq);
-		/* END_REQUEST now, not when the next request comes */
-		FCGX_Finish_r(&rq);
-		if (server_stopping())
+		request_handle(&rq); /* ends with FCGX_Finish_r */
+		if (atomic_load(&stopping))
 			break; /* graceful stop: no next request here */
 	}
-	set_state(w, W_BUSY); /* its fd is closed below: not idle any more */
 	FCGX_Finish_r(&rq);
 	if (rq.ipcFd >= 0)
 		close(rq.ipcFd);

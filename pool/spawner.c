@@ -21,6 +21,7 @@
 
 #include "fdpass.h"
 #include "log.h"
+#include "violation.h"
 #include "warm_child.h"
 
 #define SPAWN_TIMEOUT_MS 5000
@@ -124,7 +125,7 @@ int spawner_start(struct spawner *sp, const struct fn_config *fn,
 	ssize_t n;
 
 	memset(sp, 0, sizeof(*sp));
-	sp->sock = sp->pidfd = -1;
+	sp->sock = sp->pidfd = sp->notify = -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
 		snprintf(err, errlen, "socketpair: %s", strerror(errno));
 		return -1;
@@ -142,8 +143,8 @@ int spawner_start(struct spawner *sp, const struct fn_config *fn,
 		snprintf(err, errlen, "cannot send config to spawner");
 		goto fail;
 	}
-	n = fdpass_recv(sp->sock, reply, sizeof(reply) - 1, NULL, 0, &nfds,
-			SPAWN_TIMEOUT_MS);
+	n = fdpass_recv(sp->sock, reply, sizeof(reply) - 1, &sp->notify, 1,
+			&nfds, SPAWN_TIMEOUT_MS);
 	if (n <= 0) {
 		snprintf(err, errlen, "spawner did not answer");
 		goto fail;
@@ -153,6 +154,10 @@ int spawner_start(struct spawner *sp, const struct fn_config *fn,
 		snprintf(err, errlen, "%.200s", reply);
 		goto fail;
 	}
+	if (nfds == 1)
+		violation_watch(sp->notify);
+	else
+		sp->notify = -1;
 	snprintf(sp->notes, sizeof(sp->notes), "%.250s", reply + 3);
 	return 0;
 fail:
@@ -162,6 +167,9 @@ fail:
 
 void spawner_stop(struct spawner *sp)
 {
+	if (sp->notify >= 0)
+		violation_unwatch(sp->notify); /* the watcher closes it */
+	sp->notify = -1;
 	if (sp->pid <= 0)
 		return;
 	close_fd(&sp->sock);
@@ -196,23 +204,6 @@ bool spawner_dead(const struct spawner *sp)
 	return poll(&p, 1, 0) > 0;
 }
 
-/* The child's notification fd, taken from it: novod is its parent. */
-static int take_notify_fd(struct warm_child *c, int num)
-{
-	int fd;
-
-	if (num < 0)
-		return -1; /* no user notification on this kernel */
-	fd = (int)syscall(SYS_pidfd_getfd, c->pidfd, num, 0);
-	if (fd < 0)
-		log_msg(LOG_WARN,
-			"pid %d: cannot take its seccomp notification "
-			"fd (%s): violations will fail with ENOSYS, "
-			"unnamed",
-			(int)c->pid, strerror(errno));
-	return fd;
-}
-
 /* Waits for fd to be readable (or to hang up) until deadline_ns. */
 static int wait_fd(int fd, short events, long long deadline_ns)
 {
@@ -232,7 +223,7 @@ static int wait_fd(int fd, short events, long long deadline_ns)
 }
 
 /*
- * The child's first line on its stderr: "R<fd>" once its sandbox is up,
+ * The child's first line on its stderr: "R" once its sandbox is up,
  * "E<what>" when it could not set up. Read once, when it is first used.
  */
 int child_ready(struct warm_child *c, long long deadline_ns, char *err,
@@ -258,7 +249,6 @@ int child_ready(struct warm_child *c, long long deadline_ns, char *err,
 			 msg + 1);
 		return -1;
 	}
-	c->notify = take_notify_fd(c, atoi(msg + 1));
 	c->ready = true;
 	return 0;
 }
@@ -278,7 +268,7 @@ int spawner_receive(struct spawner *sp, struct warm_child *c, char *err,
 	ssize_t n;
 
 	memset(c, 0, sizeof(*c));
-	c->pidfd = c->in = c->out = c->err = c->notify = -1;
+	c->pidfd = c->in = c->out = c->err = -1;
 	n = fdpass_recv(sp->sock, &r, sizeof(r), fds, 4, &nfds,
 			SPAWN_TIMEOUT_MS);
 	if (n != (ssize_t)sizeof(r) || !r.ok || nfds != 4) {
@@ -361,7 +351,6 @@ void child_close(struct warm_child *c)
 	close_fd(&c->in);
 	close_fd(&c->out);
 	close_fd(&c->err);
-	close_fd(&c->notify);
 }
 
 /* ---- the spawner process ---- */
@@ -386,6 +375,13 @@ static int open_high(const char *path, int flags)
 	return high;
 }
 
+/*
+ * Once sealed, the spawner runs under its function's filter: its calls
+ * carry the key (close and exit are always allowed).
+ */
+#define CALL(nr, a0, a1, a2) \
+	sandbox_call(nr, (long)(a0), (long)(a1), (long)(a2), 0, 0)
+
 static void close_pair(int fds[2])
 {
 	if (fds[0] >= 0)
@@ -402,8 +398,9 @@ struct child_pipes {
 static int make_pipes(struct child_pipes *p)
 {
 	*p = (struct child_pipes){ { -1, -1 }, { -1, -1 }, { -1, -1 } };
-	if (pipe2(p->in, O_CLOEXEC) || pipe2(p->out, O_CLOEXEC) ||
-	    pipe2(p->err, O_CLOEXEC)) {
+	if (CALL(SYS_pipe2, p->in, O_CLOEXEC, 0) ||
+	    CALL(SYS_pipe2, p->out, O_CLOEXEC, 0) ||
+	    CALL(SYS_pipe2, p->err, O_CLOEXEC, 0)) {
 		close_pair(p->in);
 		close_pair(p->out);
 		close_pair(p->err);
@@ -415,12 +412,14 @@ static int make_pipes(struct child_pipes *p)
 /* Sends novod the reply; ETOOMANYREFS passes once novod has read some. */
 static int send_reply(int sock, struct spawn_reply *r, const int *fds, int n)
 {
+	static const struct timespec pause = { 0, 5000000 };
+
 	for (int tries = 0; tries < 200; tries++) {
 		if (fdpass_send(sock, r, sizeof(*r), fds, n) == 0)
 			return 0;
 		if (errno != ETOOMANYREFS && errno != ENOBUFS)
 			return -1;
-		usleep(5000);
+		CALL(SYS_nanosleep, &pause, NULL, 0);
 	}
 	return -1;
 }
@@ -438,9 +437,9 @@ static int spawn_one(struct spawner_state *st)
 		return send_reply(st->sock, &r, NULL, 0);
 	}
 	/* novod's ends never block a request thread: set here, not in novod */
-	fcntl(p.in[1], F_SETFL, O_NONBLOCK);
-	fcntl(p.out[0], F_SETFL, O_NONBLOCK);
-	fcntl(p.err[0], F_SETFL, O_NONBLOCK);
+	CALL(SYS_fcntl, p.in[1], F_SETFL, O_NONBLOCK);
+	CALL(SYS_fcntl, p.out[0], F_SETFL, O_NONBLOCK);
+	CALL(SYS_fcntl, p.err[0], F_SETFL, O_NONBLOCK);
 	cf = (struct child_fds){ .in = p.in[0],
 				 .out = p.out[1],
 				 .err = p.err[1],
@@ -500,6 +499,34 @@ static int spawner_setup(struct spawner_state *st, char *err, size_t errlen)
 	return sandbox_enter_spawner(st->plan, err, errlen);
 }
 
+/* "ok", the sandbox notes and the notification fd, if any; then sealed. */
+static int spawner_seal(struct spawner_state *st)
+{
+	char msg[512];
+	int nfd = sandbox_seal(st->plan), rc;
+
+	if (nfd == -2) {
+		snprintf(msg, sizeof(msg), "error seccomp: %s",
+			 strerror(errno));
+		fdpass_send(st->sock, msg, strlen(msg), NULL, 0);
+		return -1;
+	}
+	snprintf(msg, sizeof(msg), "ok %s", sandbox_notes(st->plan));
+	rc = fdpass_send(st->sock, msg, strlen(msg), &nfd, nfd >= 0);
+	if (nfd >= 0)
+		close(nfd);
+	return rc;
+}
+
+static void spawner_die(const char *why)
+{
+	char msg[160];
+	int n = snprintf(msg, sizeof(msg), "novo-spawner: %s: %s\n", why,
+			 strerror(errno));
+
+	CALL(SYS_write, 2, msg, n);
+}
+
 int spawner_main(int argc, char **argv)
 {
 	struct spawner_state st = { .sock = 3 };
@@ -516,8 +543,7 @@ int spawner_main(int argc, char **argv)
 		fdpass_send(st.sock, msg, strlen(msg), NULL, 0);
 		return 1;
 	}
-	snprintf(msg, sizeof(msg), "ok %s", sandbox_notes(st.plan));
-	if (fdpass_send(st.sock, msg, strlen(msg), NULL, 0))
+	if (spawner_seal(&st))
 		return 1;
 	/* "S" and a count: children are made back to back, set up in parallel */
 	while (fdpass_recv(st.sock, cmd, sizeof(cmd), NULL, 0, &nfds, -1) ==
@@ -526,10 +552,7 @@ int spawner_main(int argc, char **argv)
 			break;
 		for (unsigned i = 0; i < cmd[1]; i++)
 			if (spawn_one(&st)) {
-				fprintf(stderr,
-					"novo-spawner: cannot send a child "
-					"to novod: %s\n",
-					strerror(errno));
+				spawner_die("cannot send a child to novod");
 				return 1;
 			}
 	}

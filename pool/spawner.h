@@ -13,6 +13,7 @@ struct spawner {
 	pid_t pid;
 	int sock; /* SOCK_SEQPACKET to the spawner */
 	int pidfd; /* the spawner process itself */
+	int notify; /* seccomp notifications of it and its children, or -1 */
 	char notes[256];
 };
 
@@ -23,7 +24,6 @@ struct warm_child {
 	int in; /* its stdin, write end */
 	int out; /* its stdout, read end */
 	int err; /* its stderr, read end */
-	int notify; /* seccomp notification fd, or -1 */
 	bool own_session; /* no pid namespace: kill its session too */
 	bool ready; /* its "ready" line was read */
 };

@@ -47,13 +47,20 @@ static unsigned n_regions;
 static struct region *spare[64];
 static unsigned n_spare;
 
+/*
+ * Between clone and execve a child runs under its spawner's seccomp
+ * filter: each of its calls carries the key (sandbox_call).
+ */
+#define CALL(nr, a0, a1, a2) \
+	sandbox_call(nr, (long)(a0), (long)(a1), (long)(a2), 0, 0)
+
 /* One short line on fd 2, which novod reads before any request. */
 static void say(const char *tag, const char *what, int num)
 {
 	char msg[80];
 	int n = snprintf(msg, sizeof(msg), "%s%s%d\n", tag, what, num);
 
-	(void)!write(SANDBOX_READY_FD, msg, (size_t)n);
+	CALL(SYS_write, SANDBOX_READY_FD, msg, n);
 }
 
 static void child_fail(const char *what)
@@ -83,7 +90,7 @@ static void build_envp(char *buf, size_t len, char **envp, size_t max)
 static int read_exact(char *buf, size_t len)
 {
 	while (len > 0) {
-		ssize_t n = read(SANDBOX_ENV_FD, buf, len);
+		long n = CALL(SYS_read, SANDBOX_ENV_FD, buf, len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -105,42 +112,80 @@ static void wait_and_exec(struct region *r)
 	    read_exact(r->env, len))
 		_exit(0);
 	build_envp(r->env, len, r->envp, ENV_VARS_MAX);
-	syscall(SYS_execveat, SANDBOX_EXEC_FD, "", argv, r->envp,
-		AT_EMPTY_PATH);
+	sandbox_call(SYS_execveat, SANDBOX_EXEC_FD, (long)"", (long)argv,
+		     (long)r->envp, AT_EMPTY_PATH);
 	_exit(127);
 }
 
 static int child_main(void *arg)
 {
 	struct region *r = arg;
-	int nfd;
 
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (dup2(r->fds.in, 0) < 0 || dup2(r->fds.out, 1) < 0 ||
-	    dup2(r->fds.err, 2) < 0 ||
-	    dup3(r->fds.bin, SANDBOX_EXEC_FD, O_CLOEXEC) < 0)
+	if (CALL(SYS_dup2, r->fds.in, 0, 0) < 0 ||
+	    CALL(SYS_dup2, r->fds.out, 1, 0) < 0 ||
+	    CALL(SYS_dup2, r->fds.err, 2, 0) < 0 ||
+	    CALL(SYS_dup3, r->fds.bin, SANDBOX_EXEC_FD, O_CLOEXEC) < 0)
 		_exit(127); /* novod sees the pipe close: set-up failed */
 	/* RFC 3875 7.2: the function runs in its own folder */
-	if (fchdir(r->fds.dir) != 0)
+	if (CALL(SYS_fchdir, r->fds.dir, 0, 0) != 0)
 		child_fail("fchdir: errno ");
-	if (syscall(SYS_close_range, SANDBOX_EXEC_FD + 1, ~0U, 0) != 0)
+	if (CALL(SYS_close_range, SANDBOX_EXEC_FD + 1, ~0U, 0) != 0)
 		child_fail("close_range: errno ");
 	/* without a pid namespace its session is what novod kills */
 	if (r->setsid)
-		setsid();
-	nfd = sandbox_enter_child(r->plan);
-	if (nfd == -2)
+		CALL(SYS_setsid, 0, 0, 0);
+	if (sandbox_enter_child(r->plan) < 0)
 		child_fail("sandbox: errno ");
-	/*
-	 * "ready", and the number of the seccomp notification fd: novod takes
-	 * it with pidfd_getfd (passing it with SCM_RIGHTS would count against
-	 * the in-flight fd limit all functions' children share). It stays
-	 * open here until the exec closes it (it is close-on-exec).
-	 */
-	say("R", "", nfd);
+	say("R", "", 0);
 	wait_and_exec(r);
 	return 127;
 }
+
+#if defined(__x86_64__)
+/*
+ * clone(2) with the key in the sixth argument register (r9), which
+ * clone does not use: glibc's clone() leaves it to chance. The child
+ * starts on its own stack, pops arg and fn from it and calls fn, as
+ * glibc's does; it never returns here.
+ */
+static long clone_gated(unsigned long flags, char *stack_top, int *pidfd,
+			volatile pid_t *ctid, int (*fn)(void *), void *arg)
+{
+	unsigned long *sp = (unsigned long *)stack_top;
+	long key = (long)sandbox_key(), ret;
+
+	*--sp = (unsigned long)fn;
+	*--sp = (unsigned long)arg;
+	/* no call between these and the asm: it would clobber them */
+	register long r10 __asm__("r10") = (long)ctid;
+	register long r8 __asm__("r8") = 0;
+	register long r9 __asm__("r9") = key;
+	__asm__ volatile("syscall\n\t"
+			 "test %%rax, %%rax\n\t"
+			 "jnz 1f\n\t"
+			 "xor %%ebp, %%ebp\n\t"
+			 "pop %%rdi\n\t"
+			 "pop %%rax\n\t"
+			 "call *%%rax\n\t"
+			 "mov %%eax, %%edi\n\t"
+			 "mov %[exit], %%eax\n\t"
+			 "syscall\n\t"
+			 "hlt\n"
+			 "1:\n\t"
+			 : "=a"(ret)
+			 : "0"((long)SYS_clone), "D"(flags), "S"(sp),
+			   "d"(pidfd), "r"(r10), "r"(r8),
+			   "r"(r9), [exit] "i"(SYS_exit)
+			 : "rcx", "r11", "memory");
+	if (ret < 0) {
+		errno = (int)-ret;
+		return -1;
+	}
+	return ret;
+}
+#else
+#error "warm_child.c: clone_gated() is written for x86-64 only"
+#endif
 
 void warm_child_reap(void)
 {
@@ -154,7 +199,7 @@ void warm_child_reap(void)
 		if (n_spare < sizeof(spare) / sizeof(spare[0]))
 			spare[n_spare++] = regions[i];
 		else
-			munmap(regions[i], sizeof(struct region));
+			CALL(SYS_munmap, regions[i], sizeof(struct region), 0);
 		regions[i] = regions[--n_regions];
 	}
 }
@@ -173,10 +218,12 @@ pid_t warm_child_clone(const char *path, const struct sandbox_plan *plan,
 		errno = EAGAIN;
 		return -1;
 	}
+	/* the key is page-aligned: a valid offset, ignored for MAP_ANONYMOUS */
 	r = n_spare > 0 ?
 		    spare[--n_spare] :
-		    mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		    (struct region *)sandbox_call(
+			    SYS_mmap, 0, sizeof(*r), PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1);
 	if (r == MAP_FAILED)
 		return -1;
 	r->tid = -1;
@@ -184,10 +231,10 @@ pid_t warm_child_clone(const char *path, const struct sandbox_plan *plan,
 	r->plan = plan;
 	r->fds = *fds;
 	r->setsid = !(ns & CLONE_NEWPID);
-	pid = clone(child_main, r->stack + STACK_SIZE, flags, r, pidfd, NULL,
-		    &r->tid);
+	pid = (pid_t)clone_gated((unsigned long)flags, r->stack + STACK_SIZE,
+				 pidfd, &r->tid, child_main, r);
 	if (pid < 0) {
-		munmap(r, sizeof(*r));
+		CALL(SYS_munmap, r, sizeof(*r), 0);
 		return -1;
 	}
 	regions[n_regions++] = r;

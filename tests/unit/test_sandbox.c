@@ -1,8 +1,9 @@
 /*
  * test_sandbox.c - syscalls_resolve() and the sandbox, on real processes.
  *
- * A forked "spawner" runs sandbox_prepare/enter_spawner, clones a child
- * that calls sandbox_enter_child and execs a static probe (built from
+ * A forked "spawner" runs sandbox_prepare/enter_spawner and forks a sealed
+ * spawner (sandbox_seal) that clones a child, which calls
+ * sandbox_enter_child and execs a static probe (built from
  * tests/unit/sandbox_probe/probe.c) that tries one attack. The spawner
  * plays novod: it reads the seccomp notification, kills the child and
  * reports. Every attack also runs unconfined, where it must succeed.
@@ -28,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdpass.h"
 #include "sandbox.h"
 #include "syscalls.h"
 #include "unit.h"
@@ -47,7 +49,7 @@
 struct outcome {
 	int status;   /* wait status of the probe, -1 if none */
 	int nr;       /* syscall reported by the notification fd, -1 if none */
-	int enter;    /* sandbox_enter_child's return value */
+	int enter;    /* the notification fd, -1 if none */
 	long enter_ns;
 	char out[300];
 	char notes[400];
@@ -160,71 +162,64 @@ static long now_ns(void)
 	return t.tv_sec * 1000000000L + t.tv_nsec;
 }
 
-/* The warm child: pipes on 0, 1, 2, then sandbox, "ready" on fd 2 with
- * the notification fd's number, one byte on stdin, exec: as under novod. */
+/*
+ * The warm child, under the sealed spawner's filter (its calls carry the
+ * key, as warm_child.c's do): pipes on 0, 1, 2, its own set-up, "ready"
+ * on fd 2, one byte on stdin, exec.
+ */
+#define CALL(nr, a0, a1, a2) \
+	sandbox_call(nr, (long)(a0), (long)(a1), (long)(a2), 0, 0)
+
 static void child(const struct sandbox_plan *plan, int in, int out, int err,
 		  char **argv)
 {
 	char *envp[] = { NULL };
 	char msg[64];
 	long t0;
-	int nfd, n;
+	int n;
 	char go;
 
-	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+	if (CALL(SYS_dup2, in, 0, 0) < 0 || CALL(SYS_dup2, out, 1, 0) < 0 ||
+	    CALL(SYS_dup2, err, 2, 0) < 0)
 		_exit(120);
-	syscall(SYS_close_range, 3, ~0U, 0);
+	CALL(SYS_close_range, 3, ~0U, 0);
 	t0 = now_ns();
-	nfd = sandbox_enter_child(plan);
-	t0 = now_ns() - t0;
-	if (nfd == -2)
+	if (sandbox_enter_child(plan) < 0)
 		_exit(121);
-	n = snprintf(msg, sizeof(msg), "R%d %ld\n", nfd, t0);
-	if (write(2, msg, (size_t)n) != n)
+	t0 = now_ns() - t0;
+	n = snprintf(msg, sizeof(msg), "R %ld\n", t0);
+	if (CALL(SYS_write, 2, msg, n) != n)
 		_exit(122);
-	if (read(0, &go, 1) != 1)
+	if (CALL(SYS_read, 0, &go, 1) != 1)
 		_exit(0);
 	execve(argv[0], argv, envp);
 	_exit(123);
 }
 
-/* Reads the child's "ready" line; takes its notification fd as novod does. */
-static int recv_ready(int err, pid_t pid, int *nfd, long *ns)
+/* The child's "ready" line: the time its set-up took. */
+static int recv_ready(int err, long *ns)
 {
 	char msg[64];
 	ssize_t n = read(err, msg, sizeof(msg) - 1);
-	int num, pidfd;
 
-	*nfd = -1;
 	if (n <= 0)
 		return -1;
 	msg[n] = '\0';
-	if (sscanf(msg, "R%d %ld", &num, ns) != 2)
-		return -1;
-	if (num < 0)
-		return 0;
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	*nfd = (int)syscall(SYS_pidfd_getfd, pidfd, num, 0);
-	close(pidfd);
-	return *nfd >= 0 ? 0 : -1;
-}
-
-static pid_t clone_child(unsigned long flags)
-{
-	return (pid_t)syscall(SYS_clone, SIGCHLD | flags, NULL, NULL, NULL, 0);
+	return sscanf(msg, "R %ld", ns) == 1 ? 0 : -1;
 }
 
 /* Plays novod: a notification means a violation, logged and killed. */
 static void supervise(struct outcome *o, pid_t pid, int out, int nfd)
 {
 	struct pollfd p[2] = { { out, POLLIN, 0 }, { nfd, POLLIN, 0 } };
+	unsigned long long id;
 	size_t len = 0;
 	ssize_t n;
 	pid_t who;
 
 	while (poll(p, nfd >= 0 ? 2 : 1, 5000) > 0) {
-		if (p[1].revents & POLLIN && sandbox_notif_recv(nfd, &o->nr,
-								&who) == 0)
+		if (p[1].revents & POLLIN &&
+		    sandbox_notif_recv(nfd, &id, &o->nr, &who) == 0)
 			kill(pid, SIGKILL);
 		if (!(p[0].revents & (POLLIN | POLLHUP)))
 			continue;
@@ -253,33 +248,62 @@ static struct sandbox_plan *make_plan(const struct fn_config *fn, bool on,
 	return plan;
 }
 
+/*
+ * The sealed spawner, forked from the test's spawner: seals itself, sends
+ * the notification fd and the pid of the child it clones (CLONE_PARENT:
+ * the test's spawner is its parent, as novod is a warm child's), exits.
+ */
+static void sealed(const struct sandbox_plan *plan, int sock, int in,
+		   int out, int err, char **argv)
+{
+	int nfd = sandbox_seal(plan);
+	pid_t pid;
+
+	if (nfd == -2)
+		_exit(124);
+	pid = (pid_t)sandbox_call(SYS_clone,
+				  CLONE_PARENT |
+					  (long)sandbox_child_clone_flags(plan),
+				  0, 0, 0, 0);
+	if (pid == 0)
+		child(plan, in, out, err, argv);
+	fdpass_send(sock, &pid, sizeof(pid), &nfd, nfd >= 0);
+	_exit(0);
+}
+
 static void spawner(const struct fn_config *fn, bool on, char **argv,
 		    struct outcome *o)
 {
 	struct sandbox_plan *plan = make_plan(fn, on, o);
-	int in[2], out[2], err[2], nfd;
-	pid_t pid;
+	int in[2], out[2], err[2], sv[2], nfd = -1, got = 0;
+	pid_t pid = -1, m;
 
-	if (!plan || pipe(in) < 0 || pipe(out) < 0 || pipe(err) < 0)
+	if (!plan || pipe(in) < 0 || pipe(out) < 0 || pipe(err) < 0 ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) < 0)
 		return;
-	pid = clone_child(sandbox_child_clone_flags(plan));
-	if (pid == 0)
-		child(plan, in[0], out[1], err[1], argv);
+	m = fork();
+	if (m == 0)
+		sealed(plan, sv[1], in[0], out[1], err[1], argv);
 	close(in[0]);
 	close(out[1]);
 	close(err[1]);
-	if (pid < 0 || recv_ready(err[0], pid, &nfd, &o->enter_ns) < 0) {
+	close(sv[1]);
+	if (m < 0 || fdpass_recv(sv[0], &pid, sizeof(pid), &nfd, 1, &got,
+				 5000) != sizeof(pid) || pid <= 0 ||
+	    recv_ready(err[0], &o->enter_ns) < 0) {
 		snprintf(o->out, sizeof(o->out), "child not ready");
 		if (pid > 0)
 			waitpid(pid, &o->status, 0);
+		waitpid(m, NULL, 0);
 		return;
 	}
-	o->enter = nfd;
+	waitpid(m, NULL, 0);
+	o->enter = got ? nfd : -1;
 	/* the go byte, then an empty body */
 	if (write(in[1], "g", 1) != 1)
 		return;
 	close(in[1]);
-	supervise(o, pid, out[0], nfd);
+	supervise(o, pid, out[0], got ? nfd : -1);
 	close(err[0]);
 	sandbox_free(plan);
 }
@@ -427,6 +451,25 @@ static void test_forbidden_syscall(void)
 	EXPECT(worked(&out), "unconfined: status %#x", out.status);
 }
 
+/* The spawner's own calls pass the filter with its key; a guess does not. */
+static void test_gate(void)
+{
+	char *argv[] = { probe, "gate", NULL };
+	struct outcome in = confined(&fn, true, argv);
+	struct outcome out = unconfined(argv);
+
+	if (in.enter >= 0)
+		EXPECT(in.nr == SYS_dup2 && WIFSIGNALED(in.status) &&
+		      WTERMSIG(in.status) == SIGKILL,
+		      "gate: notified nr %d (%s), status %#x", in.nr,
+		      syscalls_name(in.nr), in.status);
+	else
+		EXPECT(WIFSIGNALED(in.status) && WTERMSIG(in.status) == SIGSYS,
+		      "gate: status %#x", in.status);
+	EXPECT(worked(&out), "gate unconfined (negative control): status %#x",
+	      out.status);
+}
+
 static void test_allowed(void)
 {
 	char *own[] = { probe, "own", NULL };
@@ -462,7 +505,7 @@ static void bench(int n)
 	for (int on = 0; on < 2; on++)
 		for (int i = 0; i < n; i++)
 			sum[on] += confined(&fn, on, argv).enter_ns;
-	printf("sandbox_enter_child: %.1f us with the sandbox on, %.1f us "
+	printf("a child's own set-up: %.1f us with the sandbox on, %.1f us "
 	       "off (mean of %d children)\n", sum[1] / 1e3 / n,
 	       sum[0] / 1e3 / n, n);
 }
@@ -512,6 +555,7 @@ int main(int argc, char **argv)
 		printf("notes: %s\n", o.notes);
 		test_allowed();
 		test_forbidden_syscall();
+		test_gate();
 		test_attacks();
 		bench(argc > 2 && !strcmp(argv[1], "--bench") ?
 		      atoi(argv[2]) : 20);

@@ -12,6 +12,8 @@
  *   probe own                read the probe's own binary (allowed)
  *   probe exec               exec /bin/sh (execve itself is allowed)
  *   probe memory             allocate and touch 256 MiB
+ *   probe gate               dup2() with a guessed spawner key in its
+ *                            sixth argument (the spawner's gate)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -80,6 +82,9 @@ int main(int argc, char **argv)
 		return result("exec", execve(sh[0], sh, NULL));
 	if (!strcmp(m, "memory"))
 		return memory();
+	if (!strcmp(m, "gate"))
+		return result("gate", syscall(SYS_dup2, 1, 9, 0, 0, 0,
+					      0x5a5a5a5a5a5a5000UL));
 	printf("usage: probe MODE\n");
 	return 2;
 }
