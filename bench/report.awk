@@ -1,8 +1,9 @@
-# report.awk - bench/run.sh's markdown report, from its three files:
+# report.awk - bench/run.sh's markdown report, from its four files:
 #   results.tsv  target fn conns requests duration_us p50_us p99_us non2xx sockerr load
 #   cold.tsv     fn ready_ms first_ms steady_curl_ms steady_wrk_p50_ms over_1.5x steady_n
 #   memory.tsv   when novod_rss_kb novod_hwm_kb novod_pss_kb, then for the warm
 #                children and for the spawners: count pss_kb private_kb pagetables_kb
+#   floor.tsv    loops runs_per_s p50_ms p99_ms (build/floor: hello alone)
 # Variables: fib_n, warm, mem_fns, mem_warm, rss_max_kb.
 
 function ms(us) { return sprintf("%.3f", us / 1000) }
@@ -32,6 +33,12 @@ FILENAME ~ /memory/ {
 	mem[$1] = $0
 	next
 }
+FILENAME ~ /floor/ {
+	floor_rps[$1] = $2
+	floor_p50[$1] = $3
+	floor_loops = $1
+	next
+}
 
 END {
 	if (bad != "")
@@ -56,6 +63,7 @@ END {
 	print ""
 	cold_report()
 	mem_report()
+	floor_report()
 	targets()
 }
 
@@ -117,6 +125,37 @@ function mem_report() {
 	print ""
 }
 
+# The function alone (build/floor): the bound of the ratios below.
+function floor_report(   c, r) {
+	if (!(1 in floor_p50)) {
+		print "The floor: **not measured** (see the run's log)."
+		print ""
+		return
+	}
+	c = p50["ceiling" SUBSEP "hello" SUBSEP 1] / 1000
+	r = p50["fcgiwrap" SUBSEP "hello" SUBSEP 1] / 1000
+	printf "The floor: hello run by a tiny parent (vfork, execve, read its output, wait: no HTTP, no FastCGI, no sandbox), alone on the machine: p50 %.3f ms with one loop; %d runs/s with %d loops side by side.", floor_p50[1], floor_rps[floor_loops], floor_loops
+	if (c > 0 && r > 0)
+		printf " No server answers hello faster than that p50 plus nginx's own (%.3f ms, the ceiling at 1 connection): %.3f ms, %.2f × fcgiwrap's p50.", c, floor_p50[1] + c, (floor_p50[1] + c) / r
+	print ""
+	print ""
+}
+
+# What bounds a ratio, from the floor: appended to a target's line.
+function bound_rps(c,   r) {
+	r = rps["fcgiwrap" SUBSEP "hello" SUBSEP c]
+	if (!(floor_loops in floor_rps) || r == 0)
+		return ""
+	return sprintf(" (the function alone on every core: %d runs/s, %.2f × fcgiwrap, before nginx and wrk take their share)", floor_rps[floor_loops], floor_rps[floor_loops] / r)
+}
+
+function bound_p50(on, r,   c) {
+	c = p50["ceiling" SUBSEP "hello" SUBSEP 1] / 1000
+	if (!(1 in floor_p50))
+		return ""
+	return sprintf("; the function alone %.3f ms + nginx %.3f ms = %.2f × at best, novod's own share %.3f ms", floor_p50[1], c, (floor_p50[1] + c) / (r / 1000), on / 1000 - floor_p50[1] - c)
+}
+
 function targets(   c, ok, r, worst, wc, on, off, d) {
 	print "Targets of issue 4, this run:"
 	print ""
@@ -124,16 +163,16 @@ function targets(   c, ok, r, worst, wc, on, off, d) {
 		on = rps["novod-on" SUBSEP "hello" SUBSEP c]
 		r = rps["fcgiwrap" SUBSEP "hello" SUBSEP c]
 		if (on > 0 && r > 0)
-			printf "- %s novod (sandbox on) hello throughput >= 1.5 × fcgiwrap at %d connections: %.2f ×\n",
-				verdict(on / r >= 1.5), c, on / r
+			printf "- %s novod (sandbox on) hello throughput >= 1.5 × fcgiwrap at %d connections: %.2f ×%s\n",
+				verdict(on / r >= 1.5), c, on / r, bound_rps(c)
 		else
 			printf "- **MISS** hello throughput at %d connections: not measured\n", c
 	}
 	on = p50["novod-on" SUBSEP "hello" SUBSEP 1]
 	r = p50["fcgiwrap" SUBSEP "hello" SUBSEP 1]
 	if (on > 0 && r > 0)
-		printf "- %s p50 at 1 connection <= 0.6 × fcgiwrap's: %.2f × (%s ms vs %s ms)\n",
-			verdict(on / r <= 0.6), on / r, ms(on), ms(r)
+		printf "- %s p50 at 1 connection <= 0.6 × fcgiwrap's: %.2f × (%s ms vs %s ms%s)\n",
+			verdict(on / r <= 0.6), on / r, ms(on), ms(r), bound_p50(on, r)
 	else
 		print "- **MISS** p50 at 1 connection: not measured"
 	worst = -1

@@ -8,8 +8,9 @@
 #   novod-on   nginx -> novod, sandbox = on  (keep-alive to novod)
 #   novod-off  nginx -> novod, sandbox = off
 # each measured with wrk at 1, 16 and 64 connections (a warm-up, then the
-# measured run); then the first request of a function added by SIGHUP,
-# and novod's memory with 10 functions x 4 warm children.
+# measured run); before them, the floor: hello run by a tiny parent with
+# no server at all (build/floor); then the first request of a function
+# added by SIGHUP, and novod's memory with 10 functions x 4 warm children.
 #
 # Output: bench/out/results.md (the markdown table, the cold start, the
 # memory, the targets of issue 4 with PASS/MISS) and bench/out/latency.png
@@ -78,6 +79,19 @@ deps() {
 		apt-get install -y -q --no-install-recommends $missing >&2
 }
 
+# The floor: hello run by build/floor (vfork, execve, read, wait), alone
+# on the machine, with one loop and with one loop per core.
+target_floor() {
+	: >"$TMP/floor.tsv"
+	[ -x "$ROOT/build/floor" ] || { loud "build/floor is missing (make build/floor)"; return 0; }
+	for loops in 1 "$(nproc)"; do
+		f=$("$ROOT/build/floor" "$ROOT/functions/hello/hello" "$DURATION" "$loops") ||
+			{ loud "floor: hello did not run"; FAILED=1; return 0; }
+		echo "$loops $f" >>"$TMP/floor.tsv"
+		say "floor      hello loops=$loops  $f (runs/s p50 p99)"
+	done
+}
+
 # The cold start and the memory: each a fresh folder and port; a failed
 # one is reported, the run goes on with the next.
 run_target() {
@@ -111,6 +125,7 @@ t_start=$(date +%s)
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 say "temp folder $TMP; limit ${LIMIT} s; wrk ${WARMUP} s + ${DURATION} s per point"
 
+target_floor
 bench_all
 DIR=$TMP/coldstart
 run_target target_coldstart
@@ -126,7 +141,7 @@ stop_all
 	echo "Load average (1, 5, 15 min) at start: $load_start; at end: $load_end. The load column is the 1-min load just before each measured run; with $(nproc) cores, a load above $(nproc) means others competed for the CPU."
 	echo "wrk: ${WARMUP} s warm-up, then ${DURATION} s measured, 1 thread at 1 connection, 2 above. fib is fib(n=$FIB_N); novod functions have warm = $WARM; fcgiwrap -c $(nproc); nginx worker_processes $(nproc). Run time $(($(date +%s) - t_start)) s."
 	echo
-	touch "$TMP/cold.tsv" "$TMP/memory.tsv"
+	touch "$TMP/cold.tsv" "$TMP/memory.tsv" "$TMP/floor.tsv"
 	if [ -s "$TMP/faults.txt" ]; then
 		echo "**Faults seen during the run** (every answer was still counted above; novod's logs were in $TMP):"
 		echo
@@ -135,12 +150,12 @@ stop_all
 	fi
 	awk -v fib_n="$FIB_N" -v mem_fns="$MEM_FNS" -v mem_warm="$MEM_WARM" \
 		-v rss_max_kb=20480 -f "$BENCH/report.awk" \
-		"$TMP/results.tsv" "$TMP/cold.tsv" "$TMP/memory.tsv"
+		"$TMP/results.tsv" "$TMP/cold.tsv" "$TMP/memory.tsv" "$TMP/floor.tsv"
 } >"$OUT/results.md"
 
 rm -rf "$OUT/data"
 mkdir -p "$OUT/data"
-cp -r "$TMP/results.tsv" "$TMP/cold.tsv" "$TMP/memory.tsv" "$TMP/cdf" "$OUT/data/"
+cp -r "$TMP/results.tsv" "$TMP/cold.tsv" "$TMP/memory.tsv" "$TMP/floor.tsv" "$TMP/cdf" "$OUT/data/"
 plot_latency "$OUT/latency.png" || { loud "gnuplot failed"; FAILED=1; }
 cat "$OUT/results.md"
 echo
