@@ -57,6 +57,17 @@ static int wait_readable(int sock, int timeout_ms)
 	return rc > 0 ? 0 : -1;
 }
 
+static ssize_t recv_once(int sock, struct msghdr *msg, int flags)
+{
+	ssize_t n;
+
+	do
+		n = sandbox_call(SYS_recvmsg, sock, (long)msg,
+				 MSG_CMSG_CLOEXEC | flags, 0, 0);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
 ssize_t fdpass_recv(int sock, void *buf, size_t len, int *fds, int max,
 		    int *nfds, int timeout_ms)
 {
@@ -72,12 +83,13 @@ ssize_t fdpass_recv(int sock, void *buf, size_t len, int *fds, int max,
 	ssize_t n;
 
 	*nfds = 0;
-	if (timeout_ms >= 0 && wait_readable(sock, timeout_ms))
-		return -1;
-	do
-		n = sandbox_call(SYS_recvmsg, sock, (long)&msg,
-				 MSG_CMSG_CLOEXEC, 0, 0);
-	while (n < 0 && errno == EINTR);
+	/* a message already queued (a batch of replies) needs no poll */
+	n = timeout_ms < 0 ? -1 : recv_once(sock, &msg, MSG_DONTWAIT);
+	if (n < 0 && (timeout_ms < 0 || errno == EAGAIN)) {
+		if (timeout_ms >= 0 && wait_readable(sock, timeout_ms))
+			return -1;
+		n = recv_once(sock, &msg, 0);
+	}
 	if (n < 0)
 		return -1;
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c;

@@ -157,24 +157,57 @@ static int push_idle(struct pool *p, struct warm_child *c)
 
 #define SPAWN_BATCH 8
 
+/* Hands a new child to the pool: requests may take it from now on. */
+static bool offer(struct pool *p, struct warm_child *c)
+{
+	bool ok;
+
+	pthread_mutex_lock(&p->lock);
+	ok = push_idle(p, c) == 0;
+	if (ok) {
+		p->stats->spawned++;
+		pthread_cond_broadcast(&p->cv_idle);
+	}
+	pthread_mutex_unlock(&p->lock);
+	if (!ok) {
+		child_kill(c);
+		child_close(c);
+	}
+	return ok;
+}
+
+/* Never serve a child the module does not police: bound before it execs. */
+static int bind_lkm(struct pool *p, struct warm_child *c, char *err,
+		    size_t errlen)
+{
+	if (lkm_state() != LKM_STATE_ACTIVE ||
+	    lkm_bind(c->pid, p->fn->name) == 0)
+		return 0;
+	snprintf(err, errlen, "lkm bind of pid %d failed", (int)c->pid);
+	child_kill(c);
+	child_close(c);
+	return -1;
+}
+
 #define READY_WAIT_MS 50
 
 /*
  * Reads the new children's "ready" lines, waiting for them together, so
- * that a request does not have to; a child slower than READY_WAIT_MS is
- * read when a request takes it. Drops the ones that failed to set up;
- * returns how many are left in cs[].
+ * that a request does not have to, and hands each to the pool as soon as
+ * it is ready, not when the slowest of its batch is; a child slower than
+ * READY_WAIT_MS is handed over anyway and read when a request takes it.
+ * Drops the ones that failed to set up; returns how many it handed over.
  */
 static unsigned read_ready(struct pool *p, struct warm_child *cs, unsigned n)
 {
 	long long deadline = now_ns() + READY_WAIT_MS * 1000000LL;
 	struct pollfd pf[SPAWN_BATCH];
-	unsigned kept = 0;
+	unsigned offered = 0, waiting = n;
 	char err[160];
 
 	for (unsigned i = 0; i < n; i++)
 		pf[i] = (struct pollfd){ .fd = cs[i].err, .events = POLLIN };
-	for (unsigned waiting = n; waiting > 0;) {
+	while (waiting > 0) {
 		int left = (int)((deadline - now_ns()) / 1000000);
 
 		if (left <= 0 || poll(pf, n, left) <= 0)
@@ -185,30 +218,33 @@ static unsigned read_ready(struct pool *p, struct warm_child *cs, unsigned n)
 			pf[i].fd = -1; /* read once; poll skips it now */
 			waiting--;
 			if (child_ready(&cs[i], deadline, err, sizeof(err)) ==
-			    0)
+			    0) {
+				offered += offer(p, &cs[i]);
 				continue;
+			}
 			log_msg(LOG_ERR, "fn=%s %s", p->fn->name, err);
 			child_kill(&cs[i]);
 			child_close(&cs[i]);
 		}
 	}
 	for (unsigned i = 0; i < n; i++)
-		if (cs[i].pidfd >= 0)
-			cs[kept++] = cs[i];
-	return kept;
+		if (pf[i].fd >= 0)
+			offered += offer(p, &cs[i]);
+	return offered;
 }
 
-/* Makes up to n children outside the lock; returns how many came. */
-static unsigned spawn_batch(struct pool *p, struct warm_child *cs, unsigned n,
-			    char *err, size_t errlen)
+/* Makes up to n children outside the lock; returns how many it handed over. */
+static unsigned spawn_batch(struct pool *p, unsigned n, char *err,
+			    size_t errlen)
 {
-	unsigned got = 0, ready = 0;
+	struct warm_child cs[SPAWN_BATCH];
+	unsigned got = 0;
 
 	if (spawner_request(&p->sp, n) != 0) {
 		snprintf(err, errlen, "spawner gone");
 		return 0;
 	}
-	while (got < n) {
+	for (unsigned i = 0; i < n; i++) {
 		int rc = spawner_receive(&p->sp, &cs[got], err, errlen);
 
 		if (rc == -2) {
@@ -216,49 +252,22 @@ static unsigned spawn_batch(struct pool *p, struct warm_child *cs, unsigned n,
 			kill(p->sp.pid, SIGKILL);
 			break;
 		}
-		if (rc == 0)
+		if (rc == 0 && bind_lkm(p, &cs[got], err, errlen) == 0)
 			got++;
-		else
-			n--; /* that one failed; the rest may still come */
 	}
-	for (unsigned i = 0; i < got; i++) {
-		/* bound before it can exec: the module polices it from its
-		 * first call */
-		if (lkm_state() == LKM_STATE_ACTIVE &&
-		    lkm_bind(cs[i].pid, p->fn->name) != 0) {
-			/* never serve a child the module does not police */
-			snprintf(err, errlen, "lkm bind of pid %d failed",
-				 (int)cs[i].pid);
-			child_kill(&cs[i]);
-			child_close(&cs[i]);
-			continue;
-		}
-		cs[ready++] = cs[i];
-	}
-	return read_ready(p, cs, ready);
+	return read_ready(p, cs, got);
 }
 
 static void pool_spawn(struct pool *p, unsigned want)
 {
-	struct warm_child cs[SPAWN_BATCH];
 	unsigned n = want < SPAWN_BATCH ? want : SPAWN_BATCH, got;
 	char err[256] = "";
 
 	p->spawning = n;
 	pthread_mutex_unlock(&p->lock);
-	got = spawn_batch(p, cs, n, err, sizeof(err));
+	got = spawn_batch(p, n, err, sizeof(err));
 	pthread_mutex_lock(&p->lock);
 	p->spawning = 0;
-	for (unsigned i = 0; i < got; i++) {
-		if (push_idle(p, &cs[i]) == 0) {
-			p->stats->spawned++;
-			continue;
-		}
-		child_kill(&cs[i]);
-		child_close(&cs[i]);
-	}
-	if (got > 0)
-		pthread_cond_broadcast(&p->cv_idle);
 	if (got == n)
 		return;
 	p->stats->spawn_failures += n - got;
@@ -285,11 +294,14 @@ static void *pool_thread(void *arg)
 			next_sweep = now + 500000000LL;
 		}
 		/*
-		 * In batches, from half the target down: one round trip to
-		 * the spawner and one wake-up of this thread make several
-		 * children, not one per request.
+		 * Never fewer than warm idle; above that, in batches from half
+		 * the target down: under load one round trip to the spawner
+		 * and one wake-up of this thread make several children, not
+		 * one per request.
 		 */
 		p->low = target / 2;
+		if (p->fn->warm > 0 && p->low < p->fn->warm - 1)
+			p->low = p->fn->warm - 1;
 		if (p->n_idle < target && (p->n_idle <= p->low || p->waiting) &&
 		    !p->sp_dead && !p->restarting && now >= p->backoff_ns) {
 			pool_spawn(p, target - p->n_idle);
@@ -405,14 +417,12 @@ static int take_idle(struct pool *p, struct warm_child *c,
 
 	deadline_ts(deadline_ns, &ts);
 	for (;;) {
-		while (p->n_idle > 0) {
+		if (p->n_idle > 0) {
 			/* the oldest child is the likeliest to be set up */
 			*c = p->idle[0];
 			memmove(p->idle, p->idle + 1,
 				--p->n_idle * sizeof(p->idle[0]));
-			if (child_alive(c))
-				return ACQ_OK;
-			child_close(c);
+			return ACQ_OK;
 		}
 		p->waiting++;
 		pthread_cond_signal(&p->cv_pool);
@@ -432,22 +442,30 @@ static int take_ready(struct pool *p, struct warm_child *c,
 {
 	char err[160];
 
-	for (int tries = 0; tries < 3; tries++) {
-		int rc = take_idle(p, c, deadline_ns), ok;
+	for (int tries = 0; tries < 3;) {
+		int rc = take_idle(p, c, deadline_ns);
+		bool alive, ok;
 
 		if (rc != ACQ_OK)
 			return rc;
+		/* the checks are syscalls: not under the pool's lock */
 		pthread_mutex_unlock(&p->lock);
-		ok = child_ready(c, deadline_ns, err, sizeof(err)) == 0;
-		if (!ok) {
+		alive = child_alive(c);
+		ok = alive &&
+		     child_ready(c, deadline_ns, err, sizeof(err)) == 0;
+		if (alive && !ok) {
 			log_msg(LOG_ERR, "fn=%s %s", p->fn->name, err);
 			child_kill(c);
-			child_close(c);
 		}
+		if (!ok)
+			child_close(c); /* a dead idle one: just the next */
 		pthread_mutex_lock(&p->lock);
 		if (ok)
 			return ACQ_OK;
-		p->stats->spawn_failures++;
+		if (alive) {
+			p->stats->spawn_failures++;
+			tries++;
+		}
 	}
 	return ACQ_BROKEN;
 }
