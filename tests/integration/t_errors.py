@@ -53,6 +53,11 @@ memory_mb = 32
 
 [forbidden]
 
+[narrow]
+path = forbidden/forbidden
+syscalls = write exit_group
+warm = 2
+
 [queue]
 path = slow/slow
 syscalls = %(s)s
@@ -118,6 +123,22 @@ def t_forbidden(st):
     error_reply(st.get("/fn/forbidden"), 502, "forbidden")
     out = unconfined("forbidden", "")
     expect(b"ptrace returned 0 " in out, "control: unconfined ptrace did not succeed: %r" % out)
+
+
+def t_narrow(st):
+    """A whitelist with none of the spawner's own calls: the spawner and its
+    children make them through the gate (its key), the function cannot."""
+    import json
+    for _ in range(3):
+        r = st.get("/fn/narrow")
+        error_reply(r, 502, "narrow")
+        expect(b"forbidden syscall" in r.body, "narrow: %r" % r.body)
+    fn = json.loads(st.get("/novo-status").body)["functions"]["narrow"]
+    expect(fn["violations"] >= 3 and fn["pool"]["spawn_failures"] == 0
+           and fn["pool"]["spawned"] >= 5,
+           "narrow: the spawner should keep making children: %r" % fn)
+    out = unconfined("forbidden", "")
+    expect(b"ptrace returned 0 " in out, "control: unconfined run failed: %r" % out)
 
 
 def t_cpu(st):
@@ -262,6 +283,8 @@ def run(rep, st):
     rep.check("502 output over max_output_kb before sending", t_502, st,
               "/fn/tiny?n=3000&one=1", "3000 bytes at max_output_kb=1")
     rep.check("502 forbidden syscall (ptrace), which succeeds unconfined", t_forbidden, st)
+    rep.check("502 at a whitelist of write and exit_group only; its spawner keeps making children",
+              t_narrow, st)
     rep.check("502 over cpu_ms", t_cpu, st)
     rep.check("memory_mb holds: 256 MiB refused or 502 (allocated unconfined), 8 MiB served",
               t_mem, st)
