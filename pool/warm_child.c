@@ -35,7 +35,6 @@ struct region {
 	const char *path;
 	const struct sandbox_plan *plan;
 	struct child_fds fds;
-	bool setsid;
 	char *envp[ENV_VARS_MAX];
 	char env[ENV_MAX];
 	char stack[STACK_SIZE] __attribute__((aligned(16)));
@@ -131,9 +130,14 @@ static int child_main(void *arg)
 		child_fail("fchdir: errno ");
 	if (CALL(SYS_close_range, SANDBOX_EXEC_FD + 1, ~0U, 0) != 0)
 		child_fail("close_range: errno ");
-	/* without a pid namespace its session is what novod kills */
-	if (r->setsid)
-		CALL(SYS_setsid, 0, 0, 0);
+	/*
+	 * A session of its own: a terminal's signals go to novod, not to
+	 * it; with autogroup scheduling it is a group of its own, as a
+	 * daemon's children are, not a share of novod's; and without a pid
+	 * namespace its session is what novod kills.
+	 */
+	if (CALL(SYS_setsid, 0, 0, 0) < 0)
+		child_fail("setsid: errno ");
 	if (sandbox_enter_child(r->plan) < 0)
 		child_fail("sandbox: errno ");
 	say("R", "", 0);
@@ -230,7 +234,6 @@ pid_t warm_child_clone(const char *path, const struct sandbox_plan *plan,
 	r->path = path;
 	r->plan = plan;
 	r->fds = *fds;
-	r->setsid = !(ns & CLONE_NEWPID);
 	pid = (pid_t)clone_gated((unsigned long)flags, r->stack + STACK_SIZE,
 				 pidfd, &r->tid, child_main, r);
 	if (pid < 0) {
