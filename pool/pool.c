@@ -487,8 +487,8 @@ int pool_acquire(struct pool *p, struct warm_child *c, long long deadline_ns)
 			pthread_cond_signal(&p->cv_slot);
 		}
 	}
-	if (rc != ACQ_OK || p->n_idle <= p->low)
-		pthread_cond_signal(&p->cv_pool); /* time to refill */
+	if (rc != ACQ_OK)
+		pthread_cond_signal(&p->cv_pool);
 	pthread_mutex_unlock(&p->lock);
 	return rc;
 }
@@ -522,11 +522,19 @@ void pool_put(struct pool *p)
 	pthread_mutex_unlock(&p->lock);
 }
 
+/*
+ * The replacement is asked for here, once the answer has gone: waking the
+ * pool thread (an inter-processor interrupt, tens of µs in a VM) and the
+ * spawner's work must not compete with the function it replaces. A
+ * request that finds no idle child asks at once (take_idle).
+ */
 void pool_release_put(struct pool *p)
 {
 	pthread_mutex_lock(&p->lock);
 	p->busy--;
 	pthread_cond_signal(&p->cv_slot);
+	if (p->n_idle <= p->low)
+		pthread_cond_signal(&p->cv_pool);
 	p->refs--;
 	pthread_mutex_unlock(&p->lock);
 }

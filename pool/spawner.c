@@ -401,7 +401,7 @@ struct child_pipes {
  */
 static void close_pipes(struct child_pipes *p)
 {
-	int fds[6] = { p->in[0], p->in[1], p->out[0],
+	int fds[6] = { p->in[0],  p->in[1],  p->out[0],
 		       p->out[1], p->err[0], p->err[1] };
 	int lo = fds[0], hi = fds[0];
 
@@ -409,8 +409,7 @@ static void close_pipes(struct child_pipes *p)
 		lo = fds[i] < lo ? fds[i] : lo;
 		hi = fds[i] > hi ? fds[i] : hi;
 	}
-	if (lo >= 0 && hi - lo == 5 &&
-	    CALL(SYS_close_range, lo, hi, 0) == 0)
+	if (lo >= 0 && hi - lo == 5 && CALL(SYS_close_range, lo, hi, 0) == 0)
 		return;
 	close_pair(p->in);
 	close_pair(p->out);
