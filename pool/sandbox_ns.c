@@ -91,6 +91,22 @@ static int ns_flags(const struct sandbox_plan *p)
 	return p->network ? f : f | CLONE_NEWNET;
 }
 
+/*
+ * The host's /proc, covered by an empty read-only tmpfs in the function's
+ * mount namespace. Landlock denies opening anything under it, but not
+ * stat() or readlink(), which would still tell the host's pids (the pid
+ * namespace has no /proc of its own here); and every static glibc program
+ * resolves /proc/self/exe at start-up, a lookup through procfs that now
+ * fails at once.
+ */
+static void hide_proc(struct sandbox_plan *p)
+{
+	if (mount("novo", "/proc", "tmpfs",
+		  MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "size=4k,mode=0555") < 0)
+		sbx_note(p, "/proc not hidden: %s", strerror(errno));
+}
+
 static void ns_after(struct sandbox_plan *p)
 {
 	/* mounts made outside no longer propagate in, nor ours out */
@@ -101,6 +117,7 @@ static void ns_after(struct sandbox_plan *p)
 	    write_file("/proc/sys/user/max_user_namespaces", "0") < 0)
 		sbx_note(p, "nested user namespaces not capped: %s",
 			 strerror(errno));
+	hide_proc(p); /* last: the line above writes under /proc */
 	sbx_note(p, "namespaces: %sipc uts mnt%s%s", p->userns ? "user " : "",
 		 p->network ? " (host net)" : " net", p->newpid ? " pid" : "");
 }

@@ -41,6 +41,8 @@ ATTACKS = [
            "syscalls = @cgi @process @file ptrace\n", query="pids={pids}", control="pidns"),
     Attack("environ", "environ", "uid switch and Landlock (/proc has no rule)",
            FILE, {"NOVOD_PID": "{novod_pid}"}, control="root"),
+    Attack("procstat", "procstat", "/proc covered by an empty tmpfs (Landlock does not cover stat)",
+           FILE, {"NOVOD_PID": "{novod_pid}"}),
     Attack("execsh", "execsh", "Landlock (execve is always allowed by seccomp)",
            "syscalls = @cgi @process\n"),
     Attack("mount", "mount", "capabilities: none in the child (mount allowed)",
