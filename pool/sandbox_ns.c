@@ -69,9 +69,7 @@ static int write_maps(uid_t uid, gid_t gid)
 /*
  * Same ids inside as outside: the spawner's caps hold only in its ns.
  * After a switch from root the process is not dumpable and its /proc
- * files stay root's: dumpable for the writes, then as it was. (An
- * unprivileged novod needs its children dumpable: it takes their seccomp
- * notification fd with pidfd_getfd.)
+ * files stay root's: dumpable for the writes, then as it was.
  */
 static int map_ids(uid_t uid, gid_t gid)
 {

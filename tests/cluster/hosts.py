@@ -9,19 +9,13 @@ import os
 import shutil
 import signal
 import subprocess
-import time
+import sys
+
+# the integration suite's helpers (appended: this folder's modules win)
+sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+from stack import wait_for  # noqa: E402,F401  (re-exported to the phases)
 
 PORT = 9000
-
-
-def wait_for(pred, timeout, step=0.05):
-    """Polls pred() until true or timeout seconds pass; its last value."""
-    end = time.monotonic() + timeout
-    while True:
-        v = pred()
-        if v or time.monotonic() >= end:
-            return v
-        time.sleep(step)
 
 
 class Host:
