@@ -236,13 +236,14 @@ pool_full() {
 # Number of lines of a file (0 when missing).
 lines() { if [ -r "$1" ]; then wc -l <"$1"; else echo 0; fi; }
 
-# bench_url TARGET FN CONNS URL: a warm-up, then the measured wrk run.
-# Appends a line to $TMP/results.tsv and the CDF to $TMP/cdf/.
+# bench_url TARGET FN CONNS URL ROUND: the measured wrk run, after a
+# warm-up in the first round. Appends a line to $TMP/results.tsv and the
+# round's CDF to $TMP/cdf/.
 bench_url() {
-	target=$1 fn=$2 c=$3 url=$4
+	target=$1 fn=$2 c=$3 url=$4 round=$5
 	thr=2
 	[ "$c" -lt 2 ] && thr=1
-	wrk -t"$thr" -c"$c" -d"${WARMUP}s" "$url" >/dev/null 2>&1
+	[ "$round" = 1 ] && wrk -t"$thr" -c"$c" -d"${WARMUP}s" "$url" >/dev/null 2>&1
 	before=$(lines "$DIR/non2xx.log")
 	load=$(cut -d' ' -f1 /proc/loadavg)
 	wrk -t"$thr" -c"$c" -d"${DURATION}s" -s "$BENCH/report.lua" "$url" \
@@ -252,20 +253,20 @@ bench_url() {
 	if [ -z "$r" ]; then
 		loud "wrk gave no result for $target $fn c=$c"
 		cat "$DIR/wrk-$fn-$c.out" >&2
-		echo "$target $fn $c 0 1 0 0 $non2xx 1 $load" >>"$TMP/results.tsv"
+		echo "$target $fn $c 0 1 0 0 $non2xx 1 $load $round" >>"$TMP/results.tsv"
 		return 1
 	fi
-	sed -n 's/^CDF //p' "$DIR/wrk-$fn-$c.out" >"$TMP/cdf/$target-$fn-$c.dat"
-	# target fn conns requests duration_us p50_us p99_us non2xx sockerr load
+	sed -n 's/^CDF //p' "$DIR/wrk-$fn-$c.out" >"$TMP/cdf/$target-$fn-$c.r$round"
+	# target fn conns requests duration_us p50_us p99_us non2xx sockerr load round
 	echo "$r" | awk -v t="$target" -v f="$fn" -v c="$c" -v n="$non2xx" \
-		-v l="$load" '{
+		-v l="$load" -v k="$round" '{
 		for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
 		print t, f, c, v["requests"], v["duration_us"], v["p50"], v["p99"],
-			n, v["connect"] + v["read"] + v["write"] + v["timeout"], l
+			n, v["connect"] + v["read"] + v["write"] + v["timeout"], l, k
 	}' >>"$TMP/results.tsv"
 	tail -n 1 "$TMP/results.tsv" | awk '{
-		printf "bench: %-10s %-5s c=%-2s %8.0f req/s  p50 %.3f ms  p99 %.3f ms  non-2xx %d  (load %s)\n",
-			$1, $2, $3, $4 / ($5 / 1e6), $6 / 1000, $7 / 1000, $8, $10 }' >&2
+		printf "bench: %-10s %-5s c=%-2s r%s %8.0f req/s  p50 %.3f ms  p99 %.3f ms  non-2xx %d  (load %s)\n",
+			$1, $2, $3, $11, $4 / ($5 / 1e6), $6 / 1000, $7 / 1000, $8, $10 }' >&2
 	if [ "$non2xx" -ne 0 ]; then
 		loud "$target $fn c=$c: $non2xx NON-2XX ANSWERS (see $DIR/non2xx.log)"
 	fi

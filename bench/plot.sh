@@ -32,7 +32,7 @@ plot_latency() {
 		cat <<EOF
 set terminal pngcairo size 1500,900 font 'sans,10'
 set output '$1'
-set multiplot layout 2,$ncols title "Latency distribution (wrk, each curve one run of ${DURATION} s), $(hostname), $(date -u '+%Y-%m-%d %H:%M UTC')" font 'sans,12'
+set multiplot layout 2,$ncols title "Latency distribution (wrk, each curve one run of ${DURATION} s: the median one of its rounds), $(hostname), $(date -u '+%Y-%m-%d %H:%M UTC')" font 'sans,12'
 set logscale x 10
 set xrange [0.01:2000]
 set format x '%g'

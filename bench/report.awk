@@ -1,5 +1,6 @@
 # report.awk - bench/run.sh's markdown report, from its four files:
-#   results.tsv  target fn conns requests duration_us p50_us p99_us non2xx sockerr load
+#   results.tsv  target fn conns requests duration_us p50_us p99_us non2xx sockerr load round
+#                (one line per round: the table gives the median of each figure)
 #   cold.tsv     fn ready_ms first_ms steady_curl_ms steady_wrk_p50_ms over_1.5x steady_n
 #   memory.tsv   when novod_rss_kb novod_hwm_kb novod_pss_kb, then for the warm
 #                children and for the spawners: count pss_kb private_kb pagetables_kb
@@ -12,13 +13,16 @@ function verdict(ok) { return ok ? "**PASS**" : "**MISS**" }
 
 FILENAME ~ /results/ {
 	k = $1 SUBSEP $2 SUBSEP $3
-	rows[++nrows] = k
-	rps[k] = $5 > 0 ? $4 / ($5 / 1e6) : 0
-	p50[k] = $6
-	p99[k] = $7
-	non2xx[k] = $8
-	sockerr[k] = $9
-	load[k] = $10
+	if (!(k in nround))
+		rows[++nrows] = k
+	n = ++nround[k]
+	all_rps[k, n] = $5 > 0 ? $4 / ($5 / 1e6) : 0
+	all_p50[k, n] = $6
+	all_p99[k, n] = $7
+	non2xx[k] += $8
+	sockerr[k] += $9
+	if (!(k in load) || $10 > load[k])
+		load[k] = $10
 	if ($8 > 0 || $9 > 0 || $4 == 0)
 		bad = bad sprintf("%s %s c=%s: %d non-2xx, %d socket errors; ",
 			$1, $2, $3, $8, $9)
@@ -40,11 +44,35 @@ FILENAME ~ /floor/ {
 	next
 }
 
+# median(a, k, n): of a[k, 1..n]; also sets lo and hi.
+function median(a, k, n,   v, i, j, t) {
+	for (i = 1; i <= n; i++)
+		v[i] = a[k, i]
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && v[j - 1] > v[j]; j--) {
+			t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
+		}
+	lo = v[1]
+	hi = v[n]
+	return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+}
+
+function medians(   i, k) {
+	for (i = 1; i <= nrows; i++) {
+		k = rows[i]
+		p50[k] = median(all_p50, k, nround[k])
+		p99[k] = median(all_p99, k, nround[k])
+		rps[k] = median(all_rps, k, nround[k])
+		span[k] = nround[k] > 1 ? sprintf("%.0f–%.0f (%d)", lo, hi, nround[k]) : "(1)"
+	}
+}
+
 END {
+	medians()
 	if (bad != "")
 		printf "**!!! NON-2XX OR FAILED REQUESTS: %s THESE FIGURES ARE NOT VALID !!!**\n\n", bad
-	print "| target | function | conns | req/s | p50 ms | p99 ms | × fcgiwrap (req/s) | × nginx ceiling | non-2xx | load |"
-	print "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+	print "| target | function | conns | req/s | p50 ms | p99 ms | × fcgiwrap (req/s) | × nginx ceiling | non-2xx | load | req/s of the rounds |"
+	print "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 	for (i = 1; i <= nrows; i++) {
 		k = rows[i]
 		split(k, f, SUBSEP)
@@ -56,9 +84,9 @@ END {
 		if (non2xx[k] > 0 || sockerr[k] > 0)
 			n2 = "**" n2 " !!!**"
 		fn = f[2] == "fib" ? "fib(" fib_n ")" : f[2]
-		printf "| %s | %s | %s | %.0f | %s | %s | %s | %s | %s | %s |\n",
+		printf "| %s | %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %s |\n",
 			f[1], fn, f[3], rps[k], ms(p50[k]), ms(p99[k]),
-			x(rps[k], rps[fw]), x(rps[k], rps[ce]), n2, load[k]
+			x(rps[k], rps[fw]), x(rps[k], rps[ce]), n2, load[k], span[k]
 	}
 	print ""
 	cold_report()
@@ -163,7 +191,7 @@ function targets(   c, ok, r, worst, wc, on, off, d) {
 		on = rps["novod-on" SUBSEP "hello" SUBSEP c]
 		r = rps["fcgiwrap" SUBSEP "hello" SUBSEP c]
 		if (on > 0 && r > 0)
-			printf "- %s novod (sandbox on) hello throughput >= 1.5 × fcgiwrap at %d connections: %.2f ×%s\n",
+			printf "- %s novod (sandbox on) hello throughput >= 1.5 × fcgiwrap at %d connections: %.3f ×%s\n",
 				verdict(on / r >= 1.5), c, on / r, bound_rps(c)
 		else
 			printf "- **MISS** hello throughput at %d connections: not measured\n", c
@@ -171,7 +199,7 @@ function targets(   c, ok, r, worst, wc, on, off, d) {
 	on = p50["novod-on" SUBSEP "hello" SUBSEP 1]
 	r = p50["fcgiwrap" SUBSEP "hello" SUBSEP 1]
 	if (on > 0 && r > 0)
-		printf "- %s p50 at 1 connection <= 0.6 × fcgiwrap's: %.2f × (%s ms vs %s ms%s)\n",
+		printf "- %s p50 at 1 connection <= 0.6 × fcgiwrap's: %.3f × (%s ms vs %s ms%s)\n",
 			verdict(on / r <= 0.6), on / r, ms(on), ms(r), bound_p50(on, r)
 	else
 		print "- **MISS** p50 at 1 connection: not measured"

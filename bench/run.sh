@@ -8,7 +8,8 @@
 #   novod-on   nginx -> novod, sandbox = on  (keep-alive to novod)
 #   novod-off  nginx -> novod, sandbox = off
 # each measured with wrk at 1, 16 and 64 connections (a warm-up, then the
-# measured run); before them, the floor: hello run by a tiny parent with
+# measured run; hello's points ROUNDS times, the set-ups in turn, medians
+# kept); before them, the floor: hello run by a tiny parent with
 # no server at all (build/floor); then the first request of a function
 # added by SIGHUP, and novod's memory with 10 functions x 4 warm children.
 #
@@ -18,9 +19,10 @@
 # Exit status: 0, or 1 when a set-up failed or any answer was not 2xx.
 # docs/performance.md explains how to read them.
 #
-# Knobs (environment): BENCH_DURATION (s, 5), BENCH_WARMUP (s, 1),
-# BENCH_CONNS ("1 16 64"), BENCH_FIB_N (30), BENCH_WARM (warm children
-# per function, 4), BENCH_LIMIT (s, 300).
+# Knobs (environment): BENCH_DURATION (s, 4), BENCH_ROUNDS (3: hello's
+# points are measured that many times, in turns, and the medians kept),
+# BENCH_WARMUP (s, 1), BENCH_CONNS ("1 16 64"), BENCH_FIB_N (30),
+# BENCH_WARM (warm children per function, 4), BENCH_LIMIT (s, 300).
 
 set -u
 BENCH=$(cd "$(dirname "$0")" && pwd -P)
@@ -33,7 +35,8 @@ if [ -z "${BENCH_INNER:-}" ]; then
 	exec timeout --foreground -k 20 "$LIMIT" env BENCH_INNER=1 sh "$0" "$@"
 fi
 
-DURATION=${BENCH_DURATION:-5}
+DURATION=${BENCH_DURATION:-4}
+ROUNDS=${BENCH_ROUNDS:-3}
 WARMUP=${BENCH_WARMUP:-1}
 CONNS=${BENCH_CONNS:-1 16 64}
 FIB_N=${BENCH_FIB_N:-30}
@@ -138,8 +141,8 @@ stop_all
 	echo "# novo benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo
 	echo "Machine: $(hostname), $(nproc) cores, Linux $(uname -r); novod $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ' (tree modified)')."
-	echo "Load average (1, 5, 15 min) at start: $load_start; at end: $load_end. The load column is the 1-min load just before each measured run; with $(nproc) cores, a load above $(nproc) means others competed for the CPU."
-	echo "wrk: ${WARMUP} s warm-up, then ${DURATION} s measured, 1 thread at 1 connection, 2 above. fib is fib(n=$FIB_N); novod functions have warm = $WARM; fcgiwrap -c $(nproc); nginx worker_processes $(nproc). Run time $(($(date +%s) - t_start)) s."
+	echo "Load average (1, 5, 15 min) at start: $load_start; at end: $load_end. The load column is the 1-min load just before a measured run (the highest of its rounds); with $(nproc) cores, a load above $(nproc) means others competed for the CPU."
+	echo "wrk: ${WARMUP} s warm-up, then ${DURATION} s measured, 1 thread at 1 connection, 2 above; hello's points $ROUNDS times each, the targets in turn (the ceiling once), and the table gives the median of each figure over the rounds, with the range of req/s. fib is fib(n=$FIB_N); novod functions have warm = $WARM; fcgiwrap -c $(nproc); nginx worker_processes $(nproc). Run time $(($(date +%s) - t_start)) s."
 	echo
 	touch "$TMP/cold.tsv" "$TMP/memory.tsv" "$TMP/floor.tsv"
 	if [ -s "$TMP/faults.txt" ]; then

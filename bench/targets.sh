@@ -96,6 +96,37 @@ url_of() {
 	esac
 }
 
+# bench_point FN CONNS: every target in turn, ROUNDS times over for
+# hello (the ceiling once): a ratio is then of medians taken side by
+# side, not of two single runs some seconds apart on a machine whose
+# speed drifts.
+bench_point() {
+	rounds=1
+	[ "$1" = hello ] && rounds=$ROUNDS
+	k=1
+	while [ "$k" -le "$rounds" ]; do
+		for t in $TARGETS; do
+			u=$(url_of "$t" "$1")
+			[ -n "$u" ] && [ "$(var UP "$t")" = yes ] || continue
+			[ "$t" = ceiling ] && [ "$k" -gt 1 ] && continue
+			DIR=$(var DIR "$t")
+			bench_url "$t" "$1" "$2" "$u" "$k" || FAILED=1
+		done
+		k=$((k + 1))
+	done
+	for t in $TARGETS; do
+		median_cdf "$t" "$1" "$2"
+	done
+}
+
+# median_cdf TARGET FN CONNS: the curve drawn is that of the median round.
+median_cdf() {
+	k=$(awk -v t="$1" -v f="$2" -v c="$3" \
+		'$1 == t && $2 == f && $3 == c && $5 > 0 { print $4 / $5, $11 }' \
+		"$TMP/results.tsv" | sort -n | awk '{ r[NR] = $2 } END { if (NR) print r[int((NR + 1) / 2)] }')
+	[ -n "$k" ] && cp "$TMP/cdf/$1-$2-$3.r$k" "$TMP/cdf/$1-$2-$3.dat"
+}
+
 bench_all() {
 	for t in $TARGETS; do
 		say "--- set-up $t (load $(cut -d' ' -f1-3 /proc/loadavg))"
@@ -111,12 +142,7 @@ bench_all() {
 			check_url "$u" "$word" || { var UP "$t" no; FAILED=1; }
 		done
 		for c in $CONNS; do
-			for t in $TARGETS; do
-				u=$(url_of "$t" "$fn")
-				[ -n "$u" ] && [ "$(var UP "$t")" = yes ] || continue
-				DIR=$(var DIR "$t")
-				bench_url "$t" "$fn" "$c" "$u" || FAILED=1
-			done
+			bench_point "$fn" "$c"
 		done
 	done
 	for t in novod-on novod-off; do

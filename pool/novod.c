@@ -89,9 +89,7 @@ static struct pool **build_pools(struct config_gen *gen, struct pool **old,
 		lkm_upload(fn);
 
 		if (p && config_fn_equal(p->fn, fn)) {
-			pthread_mutex_lock(&p->lock);
-			p->refs++;
-			pthread_mutex_unlock(&p->lock);
+			pool_ref(p);
 		} else {
 			struct pool *prev = p;
 
@@ -102,9 +100,7 @@ static struct pool **build_pools(struct config_gen *gen, struct pool **old,
 					"fn=%s new version not started, "
 					"keeping the old one: %s",
 					fn->name, err);
-				pthread_mutex_lock(&prev->lock);
-				prev->refs++;
-				pthread_mutex_unlock(&prev->lock);
+				pool_ref(prev);
 				pools[i] = prev;
 				continue;
 			}

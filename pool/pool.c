@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +50,6 @@ struct fn_stats *stats_for(const char *name)
 	s = calloc(1, sizeof(*s));
 	if (s) {
 		snprintf(s->name, sizeof(s->name), "%s", name);
-		pthread_mutex_init(&s->lat_lock, NULL);
 		s->next = all_stats;
 		all_stats = s;
 	}
@@ -58,39 +58,44 @@ out:
 	return s;
 }
 
+/* Every request's: no lock, the window is a ring of atomic slots. */
 void stats_latency(struct fn_stats *s, double ms)
 {
-	pthread_mutex_lock(&s->lat_lock);
-	s->lat_ms[s->lat_pos] = (float)ms;
-	s->lat_pos = (s->lat_pos + 1) % LAT_WINDOW;
-	if (s->lat_n < LAT_WINDOW)
-		s->lat_n++;
-	pthread_mutex_unlock(&s->lat_lock);
+	unsigned pos =
+		atomic_fetch_add_explicit(&s->lat_pos, 1, memory_order_relaxed);
+	double us = ms * 1000.0;
+
+	atomic_store_explicit(&s->lat_us[pos % LAT_WINDOW],
+			      us < UINT32_MAX ? (uint32_t)us : UINT32_MAX,
+			      memory_order_relaxed);
+	if (atomic_load_explicit(&s->lat_n, memory_order_relaxed) < LAT_WINDOW)
+		atomic_fetch_add_explicit(&s->lat_n, 1, memory_order_relaxed);
 }
 
-static int cmp_float(const void *a, const void *b)
+static int cmp_u32(const void *a, const void *b)
 {
-	float x = *(const float *)a, y = *(const float *)b;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
 	return (x > y) - (x < y);
 }
 
 void stats_percentiles(struct fn_stats *s, double *p50, double *p99)
 {
-	static float copy[LAT_WINDOW];
+	static uint32_t copy[LAT_WINDOW];
 	static pthread_mutex_t copy_lock = PTHREAD_MUTEX_INITIALIZER;
-	unsigned n;
+	unsigned n = atomic_load(&s->lat_n);
 
+	if (n > LAT_WINDOW)
+		n = LAT_WINDOW;
 	pthread_mutex_lock(&copy_lock);
-	pthread_mutex_lock(&s->lat_lock);
-	n = s->lat_n;
-	memcpy(copy, s->lat_ms, n * sizeof(float));
-	pthread_mutex_unlock(&s->lat_lock);
+	for (unsigned i = 0; i < n; i++)
+		copy[i] = atomic_load_explicit(&s->lat_us[i],
+					       memory_order_relaxed);
 	*p50 = *p99 = 0;
 	if (n > 0) {
-		qsort(copy, n, sizeof(float), cmp_float);
-		*p50 = copy[(n - 1) / 2];
-		*p99 = copy[(size_t)((n - 1) * 0.99)];
+		qsort(copy, n, sizeof(copy[0]), cmp_u32);
+		*p50 = copy[(n - 1) / 2] / 1000.0;
+		*p99 = copy[(size_t)((n - 1) * 0.99)] / 1000.0;
 	}
 	pthread_mutex_unlock(&copy_lock);
 }
@@ -160,15 +165,23 @@ static int push_idle(struct pool *p, struct warm_child *c)
 /* Hands a new child to the pool: requests may take it from now on. */
 static bool offer(struct pool *p, struct warm_child *c)
 {
-	bool ok;
+	bool ok, warm_waiters;
 
 	pthread_mutex_lock(&p->lock);
 	ok = push_idle(p, c) == 0;
+	warm_waiters = p->warm_waiters > 0;
+	pthread_mutex_unlock(&p->lock);
+	/*
+	 * One child, one waiting request: waking them all would have them
+	 * queue on the lock to find it gone. Signalled once the lock is free,
+	 * so that the one woken does not wait for it.
+	 */
 	if (ok) {
 		p->stats->spawned++;
-		pthread_cond_broadcast(&p->cv_idle);
+		pthread_cond_signal(&p->cv_idle);
+		if (warm_waiters)
+			pthread_cond_broadcast(&p->cv_warm);
 	}
-	pthread_mutex_unlock(&p->lock);
 	if (!ok) {
 		child_kill(c);
 		child_close(c);
@@ -329,6 +342,7 @@ static void pool_init_sync(struct pool *p)
 	pthread_cond_init(&p->cv_idle, &mono_attr);
 	pthread_cond_init(&p->cv_slot, &mono_attr);
 	pthread_cond_init(&p->cv_pool, &mono_attr);
+	pthread_cond_init(&p->cv_warm, &mono_attr);
 }
 
 struct pool *pool_create(struct config_gen *gen, const struct fn_config *fn,
@@ -378,8 +392,10 @@ void pool_wait_warm(struct pool *p, int timeout_ms)
 
 	deadline_ts(deadline, &ts);
 	pthread_mutex_lock(&p->lock);
+	p->warm_waiters++;
 	while (p->n_idle < p->fn->warm && now_ns() < deadline && !p->sp_dead)
-		pthread_cond_timedwait(&p->cv_idle, &p->lock, &ts);
+		pthread_cond_timedwait(&p->cv_warm, &p->lock, &ts);
+	p->warm_waiters--;
 	pthread_mutex_unlock(&p->lock);
 }
 
@@ -435,7 +451,10 @@ static int take_idle(struct pool *p, struct warm_child *c,
 
 /*
  * A child says it is ready when it is first taken: set-up failures show
- * here. Called with the lock held; drops it while it waits.
+ * here. Called with the lock held; drops it while it waits. One whose
+ * "ready" line the pool thread has read costs no syscall here: if it died
+ * since, the request finds out when its environment cannot be written
+ * (pool_retake).
  */
 static int take_ready(struct pool *p, struct warm_child *c,
 		      long long deadline_ns)
@@ -450,7 +469,7 @@ static int take_ready(struct pool *p, struct warm_child *c,
 			return rc;
 		/* the checks are syscalls: not under the pool's lock */
 		pthread_mutex_unlock(&p->lock);
-		alive = child_alive(c);
+		alive = c->ready || child_alive(c);
 		ok = alive &&
 		     child_ready(c, deadline_ns, err, sizeof(err)) == 0;
 		if (alive && !ok) {
@@ -493,6 +512,16 @@ int pool_acquire(struct pool *p, struct warm_child *c, long long deadline_ns)
 	return rc;
 }
 
+int pool_retake(struct pool *p, struct warm_child *c, long long deadline_ns)
+{
+	int rc;
+
+	pthread_mutex_lock(&p->lock);
+	rc = take_ready(p, c, deadline_ns);
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
 /* ---- the table ---- */
 
 struct pool *table_get(const char *name, size_t len)
@@ -505,9 +534,7 @@ struct pool *table_get(const char *name, size_t len)
 
 		if (strlen(n) == len && memcmp(n, name, len) == 0) {
 			found = table[i];
-			pthread_mutex_lock(&found->lock);
-			found->refs++;
-			pthread_mutex_unlock(&found->lock);
+			pool_ref(found);
 			break;
 		}
 	}
@@ -515,11 +542,14 @@ struct pool *table_get(const char *name, size_t len)
 	return found;
 }
 
+void pool_ref(struct pool *p)
+{
+	atomic_fetch_add(&p->refs, 1);
+}
+
 void pool_put(struct pool *p)
 {
-	pthread_mutex_lock(&p->lock);
-	p->refs--;
-	pthread_mutex_unlock(&p->lock);
+	atomic_fetch_sub(&p->refs, 1);
 }
 
 /*
@@ -530,13 +560,19 @@ void pool_put(struct pool *p)
  */
 void pool_release_put(struct pool *p)
 {
+	bool queued, refill;
+
 	pthread_mutex_lock(&p->lock);
 	p->busy--;
-	pthread_cond_signal(&p->cv_slot);
-	if (p->n_idle <= p->low)
-		pthread_cond_signal(&p->cv_pool);
-	p->refs--;
+	queued = p->queued > 0;
+	refill = p->n_idle <= p->low;
 	pthread_mutex_unlock(&p->lock);
+	/* after the unlock: the thread woken does not wait for the lock */
+	if (queued)
+		pthread_cond_signal(&p->cv_slot);
+	if (refill)
+		pthread_cond_signal(&p->cv_pool);
+	pool_put(p);
 }
 
 struct pool **table_swap(struct pool **pools, size_t n, size_t *old_n)

@@ -17,9 +17,9 @@ struct fn_stats {
 	char name[NOVO_NAME_MAX + 1];
 	_Atomic uint64_t requests, r2xx, r3xx, r4xx, r5xx;
 	_Atomic uint64_t timeouts, violations, spawned, spawn_failures;
-	pthread_mutex_t lat_lock;
-	float lat_ms[LAT_WINDOW];
-	unsigned lat_n, lat_pos;
+	/* written without a lock: a reader may see a slot half-updated */
+	_Atomic uint32_t lat_us[LAT_WINDOW];
+	_Atomic unsigned lat_n, lat_pos;
 	struct fn_stats *next;
 };
 
@@ -40,14 +40,14 @@ struct pool {
 	bool sp_dead;
 	bool restarting; /* the main thread replaces sp: hands off */
 	pthread_mutex_t lock;
-	pthread_cond_t cv_idle, cv_slot, cv_pool;
+	pthread_cond_t cv_idle, cv_slot, cv_pool, cv_warm;
 	struct warm_child *idle;
 	unsigned n_idle, cap_idle;
-	unsigned busy, queued, waiting, spawning, peak;
+	unsigned busy, queued, waiting, spawning, peak, warm_waiters;
 	unsigned low; /* refill when no more children than this are idle */
 	long long peak_reset_ns, backoff_ns;
 	bool retired, done;
-	int refs;
+	_Atomic int refs; /* the table's and each request's */
 	pthread_t thread;
 	bool thread_started;
 	struct pool *next_all; /* every pool alive, for maintenance */
@@ -75,9 +75,12 @@ void pool_wait_warm(struct pool *p, int timeout_ms);
 void pool_retire(struct pool *p);
 
 int pool_acquire(struct pool *p, struct warm_child *c, long long deadline_ns);
+/* Another child in place of an acquired one found dead: same slot. */
+int pool_retake(struct pool *p, struct warm_child *c, long long deadline_ns);
 
 /* Function table: lookup takes a reference, pool_put drops it. */
 struct pool *table_get(const char *name, size_t len);
+void pool_ref(struct pool *p);
 void pool_put(struct pool *p);
 /* After a request that acquired: its slot and its reference, at once. */
 void pool_release_put(struct pool *p);

@@ -36,6 +36,7 @@
 #define PEER_GRACE_NS (2000LL * 1000000LL)
 #define DRAIN_BUDGET (16LL * 1024 * 1024)
 #define EXIT_TRIES 8
+#define RETAKE_MAX 64 /* dead idle children skipped per request */
 
 static struct request_ctx ctx;
 static _Atomic unsigned long long req_counter;
@@ -256,6 +257,12 @@ static void await_exit(struct req *r)
 	}
 }
 
+static void stdout_ended(struct req *r)
+{
+	r->out_eof = true;
+	await_exit(r);
+}
+
 static void read_stdout(struct req *r)
 {
 	char buf[IO_CHUNK];
@@ -264,8 +271,7 @@ static void read_stdout(struct req *r)
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
-		r->out_eof = true;
-		await_exit(r);
+		stdout_ended(r);
 		return;
 	}
 	if (r->hdr_done)
@@ -290,6 +296,12 @@ static void err_flush(struct req *r)
 	r->err_len = 0;
 }
 
+static void stderr_ended(struct req *r)
+{
+	err_flush(r);
+	r->err_eof = true;
+}
+
 static void read_stderr(struct req *r)
 {
 	char buf[4096];
@@ -298,8 +310,7 @@ static void read_stderr(struct req *r)
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
-		err_flush(r);
-		r->err_eof = true;
+		stderr_ended(r);
 		return;
 	}
 	for (ssize_t i = 0; i < n; i++) {
@@ -352,7 +363,8 @@ static int poll_timeout(struct req *r)
 /*
  * One descriptor the I/O loop watches: ready() when it can be read or
  * written (a pipe's hang-up reads as EOF there too); hangup(), if set, when
- * it only hung up.
+ * it only hung up: a pipe says POLLHUP without POLLIN only when it is
+ * empty and its writers are gone, the end of it without a read(2).
  */
 struct watch {
 	int fd;
@@ -369,9 +381,11 @@ static int watch_list(struct req *r, struct watch *w)
 	if (r->c.in >= 0)
 		w[n++] = (struct watch){ r->c.in, POLLOUT, write_stdin, NULL };
 	if (!r->out_eof)
-		w[n++] = (struct watch){ r->c.out, POLLIN, read_stdout, NULL };
+		w[n++] = (struct watch){ r->c.out, POLLIN, read_stdout,
+					 stdout_ended };
 	if (!r->err_eof)
-		w[n++] = (struct watch){ r->c.err, POLLIN, read_stderr, NULL };
+		w[n++] = (struct watch){ r->c.err, POLLIN, read_stderr,
+					 stderr_ended };
 	if (!r->exited)
 		w[n++] = (struct watch){ r->c.pidfd, POLLIN, child_exited,
 					 NULL };
@@ -519,9 +533,20 @@ static int start_child(struct req *r, const struct cgi_target *t)
 		fail(r, 502, "request environment too large");
 		return -1;
 	}
-	if (child_start(&r->c, env, (size_t)len, r->deadline)) {
-		fail(r, 502, "warm child lost");
-		return -1;
+	for (int tries = 0; child_start(&r->c, env, (size_t)len, r->deadline);
+	     tries++) {
+		/* killed while idle (from outside: OOM, an operator): the next */
+		if (errno != EPIPE || tries == RETAKE_MAX) {
+			fail(r, 502, "warm child lost");
+			return -1;
+		}
+		child_kill(&r->c);
+		child_close(&r->c);
+		if (pool_retake(r->pool, &r->c, r->deadline) != ACQ_OK) {
+			fail(r, 502, "warm child lost");
+			return -1;
+		}
+		r->pid = r->c.pid;
 	}
 	if (r->body_left == 0) {
 		close(r->c.in); /* no body: its stdin ends with the env */

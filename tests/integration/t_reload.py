@@ -1,5 +1,7 @@
-"""t_reload.py - SIGHUP: under load, with a bad config, a new section, a new binary."""
+"""t_reload.py - SIGHUP: under load, with a bad config, a new section, a new
+binary; and pool processes killed from outside."""
 
+import json
 import os
 import re
 import shutil
@@ -123,6 +125,48 @@ def spawners(st):
     return out
 
 
+def warm_children(st):
+    """novod's idle warm children: `novod --spawner` clones, each pid 1 of a
+    pid namespace of its own (three NSpid entries: host, user ns, its own)."""
+    out = []
+    for pid in procs.pids():
+        if procs.ppid(pid) != st.novod.pid:
+            continue
+        try:
+            with open("/proc/%d/cmdline" % pid, "rb") as f:
+                cmd = f.read()
+            with open("/proc/%d/status" % pid) as f:
+                nspid = [l for l in f if l.startswith("NSpid:")]
+        except OSError:
+            continue
+        if b"--spawner" in cmd and nspid and len(nspid[0].split()) > 2 and procs.alive(pid):
+            out.append(pid)
+    return out
+
+
+def hello_status(st):
+    return json.loads(st.get("/novo-status", record=False).body)["functions"]["hello"]
+
+
+def t_warm_killed(st):
+    """SIGKILL every idle warm child: the next requests get live ones, and the pool refills."""
+    expect(wait_for(lambda: len(warm_children(st)) >= 2, 5), "no warm children found")
+    before = hello_status(st)
+    dead = warm_children(st)
+    procs.kill_pids(dead)
+    expect(wait_for(lambda: not any(procs.alive(p) for p in dead), 2),
+           "killed warm children still running: %s" % dead)
+    # at once, before novod's sweep (every 0.5 s) can find them dead
+    got = [st.get("/fn/hello", record=False) for _ in range(6)]
+    bad = [r for r in got if r.status != 200]
+    expect(not bad, "%d of 6 requests after the kill failed, e.g. %r" % (len(bad), bad[:1]))
+    full = wait_for(lambda: len(set(warm_children(st)) - set(dead)) >= 2, 5)
+    expect(full, "pool not refilled: warm children %s" % warm_children(st))
+    after = hello_status(st)
+    expect(after["pool"]["spawn_failures"] == before["pool"]["spawn_failures"],
+           "dead idle children counted as spawn failures: %r" % after["pool"])
+
+
 def t_spawner_killed(st):
     """SIGKILL every spawner under load: replaced, and no request fails."""
     fails, done = [], []
@@ -152,4 +196,5 @@ def run(rep, st):
     rep.check("bad config on reload refused, logged file:line, old config serves", t_bad_config, st)
     rep.check("new section served within 2 s of SIGHUP", t_new_section, st)
     rep.check("binary swap (rename + SIGHUP): next requests get the new binary", t_swap, st)
+    rep.check("warm children killed while idle: requests get live ones, pool refills", t_warm_killed, st)
     rep.check("spawners killed under load: replaced, zero failed requests", t_spawner_killed, st)
