@@ -167,6 +167,26 @@ def t_warm_killed(st):
            "dead idle children counted as spawn failures: %r" % after["pool"])
 
 
+def autogroup(pid):
+    try:
+        with open("/proc/%d/autogroup" % pid) as f:
+            return f.read().split()  # ['/autogroup-N', 'nice', 'K']
+    except OSError:
+        return None
+
+
+def t_spawner_priority(st):
+    """Each spawner leads a scheduling group at nice -5; its warm children each lead their own at 0."""
+    sp, kids = spawners(st), warm_children(st)
+    expect(sp and kids, "spawners %s, warm children %s" % (sp, kids))
+    if autogroup(sp[0]) is None or os.geteuid() != 0:
+        return  # no autogroup in this kernel, or no CAP_SYS_NICE: nothing set
+    groups = {p: autogroup(p) for p in sp + kids}
+    expect(all(groups[p][1:] == ["nice", "-5"] for p in sp), "spawners: %r" % groups)
+    expect(all(groups[p][1:] == ["nice", "0"] for p in kids), "warm children: %r" % groups)
+    expect(len({g[0] for g in groups.values()}) == len(groups), "groups shared: %r" % groups)
+
+
 def t_spawner_killed(st):
     """SIGKILL every spawner under load: replaced, and no request fails."""
     fails, done = [], []
@@ -197,4 +217,5 @@ def run(rep, st):
     rep.check("new section served within 2 s of SIGHUP", t_new_section, st)
     rep.check("binary swap (rename + SIGHUP): next requests get the new binary", t_swap, st)
     rep.check("warm children killed while idle: requests get live ones, pool refills", t_warm_killed, st)
+    rep.check("spawners at autogroup nice -5, warm children in groups of their own", t_spawner_priority, st)
     rep.check("spawners killed under load: replaced, zero failed requests", t_spawner_killed, st)
