@@ -105,10 +105,11 @@ def t_swap(st):
     expect(not old, "after version-2 (%.2f s), old or bad answers again: %r" % (dt, old[:2]))
 
 
-def spawners(st):
-    """novod's spawners: its children running `novod --spawner` that are not
-    warm children (those share the spawner's memory, so its cmdline, but
-    each is pid 1 of a pid namespace of its own: two NSpid entries)."""
+def spawner_clones(st):
+    """(pid, pid namespaces) of novod's children running `novod --spawner`:
+    the spawners (one pid namespace, the host's) and their warm children
+    (clones sharing a spawner's memory, so its cmdline, each pid 1 of a pid
+    namespace of its own: more NSpid entries)."""
     out = []
     for pid in procs.pids():
         if procs.ppid(pid) != st.novod.pid:
@@ -120,28 +121,18 @@ def spawners(st):
                 nspid = [l for l in f if l.startswith("NSpid:")]
         except OSError:
             continue
-        if b"--spawner" in cmd and nspid and len(nspid[0].split()) == 2:
-            out.append(pid)
+        if b"--spawner" in cmd and nspid:
+            out.append((pid, len(nspid[0].split()) - 1))
     return out
+
+
+def spawners(st):
+    return [pid for pid, levels in spawner_clones(st) if levels == 1]
 
 
 def warm_children(st):
-    """novod's idle warm children: `novod --spawner` clones, each pid 1 of a
-    pid namespace of its own (three NSpid entries: host, user ns, its own)."""
-    out = []
-    for pid in procs.pids():
-        if procs.ppid(pid) != st.novod.pid:
-            continue
-        try:
-            with open("/proc/%d/cmdline" % pid, "rb") as f:
-                cmd = f.read()
-            with open("/proc/%d/status" % pid) as f:
-                nspid = [l for l in f if l.startswith("NSpid:")]
-        except OSError:
-            continue
-        if b"--spawner" in cmd and nspid and len(nspid[0].split()) > 2 and procs.alive(pid):
-            out.append(pid)
-    return out
+    """The idle ones: alive, not yet a function."""
+    return [pid for pid, levels in spawner_clones(st) if levels > 1 and procs.alive(pid)]
 
 
 def hello_status(st):
