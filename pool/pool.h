@@ -17,7 +17,8 @@ struct fn_stats {
 	char name[NOVO_NAME_MAX + 1];
 	_Atomic uint64_t requests, r2xx, r3xx, r4xx, r5xx;
 	_Atomic uint64_t timeouts, violations, spawned, spawn_failures;
-	/* written without a lock: a reader may see a slot half-updated */
+	/* a ring written without a lock: a reader may see a slot not yet
+	 * written, or one newer than the rest, never a torn value */
 	_Atomic uint32_t lat_us[LAT_WINDOW];
 	_Atomic unsigned lat_n, lat_pos;
 	struct fn_stats *next;

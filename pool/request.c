@@ -523,6 +523,17 @@ static void finish(struct req *r)
 	}
 }
 
+/* The acquired child is dead: reaped, and another in its slot. */
+static int retake(struct req *r)
+{
+	child_kill(&r->c);
+	child_close(&r->c);
+	if (pool_retake(r->pool, &r->c, r->deadline) != ACQ_OK)
+		return -1;
+	r->pid = r->c.pid;
+	return 0;
+}
+
 static int start_child(struct req *r, const struct cgi_target *t)
 {
 	static __thread char env[ENV_CAP];
@@ -536,17 +547,10 @@ static int start_child(struct req *r, const struct cgi_target *t)
 	for (int tries = 0; child_start(&r->c, env, (size_t)len, r->deadline);
 	     tries++) {
 		/* killed while idle (from outside: OOM, an operator): the next */
-		if (errno != EPIPE || tries == RETAKE_MAX) {
+		if (errno != EPIPE || tries == RETAKE_MAX || retake(r) != 0) {
 			fail(r, 502, "warm child lost");
 			return -1;
 		}
-		child_kill(&r->c);
-		child_close(&r->c);
-		if (pool_retake(r->pool, &r->c, r->deadline) != ACQ_OK) {
-			fail(r, 502, "warm child lost");
-			return -1;
-		}
-		r->pid = r->c.pid;
 	}
 	if (r->body_left == 0) {
 		close(r->c.in); /* no body: its stdin ends with the env */
