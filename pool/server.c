@@ -331,6 +331,11 @@ void server_close_idle(void)
 		log_msg(LOG_ERR, "graceful stop: cannot wake idle connections");
 }
 
+bool server_stopping(void)
+{
+	return atomic_load(&stopping);
+}
+
 unsigned server_open(void)
 {
 	unsigned open = 0;

@@ -2,6 +2,7 @@
 #ifndef NOVO_SERVER_H
 #define NOVO_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "config.h"
@@ -18,6 +19,8 @@ int server_start(int listen_fd, const struct server_config *srv);
  */
 void server_stop_accepting(void);
 void server_close_idle(void);
+/* A graceful stop began: each connection closes after its request. */
+bool server_stopping(void);
 /* Connections still open (busy or in their grace). */
 unsigned server_open(void);
 
