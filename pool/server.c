@@ -136,8 +136,9 @@ int server_listen(const struct server_config *srv, char *err, size_t errlen)
  * not cut at once: nginx may be sending a request on it at that very
  * moment, and a POST it sent would be lost. It may still bring one
  * request within DRAIN_GRACE_MS (served, then the connection closes right
- * after its END_REQUEST, which nginx sees before it reuses it); a
- * connection idle that long is one nginx is not using.
+ * after its END_REQUEST, which nginx reads with the close unless it takes
+ * the connection again within those microseconds); a connection idle
+ * that long is one nginx is not using.
  */
 static int wait_request(int fd)
 {
