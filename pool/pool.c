@@ -463,25 +463,23 @@ static int take_ready(struct pool *p, struct warm_child *c,
 
 	for (int tries = 0; tries < 3;) {
 		int rc = take_idle(p, c, deadline_ns);
-		bool alive, ok;
 
 		if (rc != ACQ_OK)
 			return rc;
-		/* the checks are syscalls: not under the pool's lock */
+		/* its line may need a read: not under the pool's lock */
 		pthread_mutex_unlock(&p->lock);
-		alive = c->ready || child_alive(c);
-		ok = alive &&
-		     child_ready(c, deadline_ns, err, sizeof(err)) == 0;
-		if (alive && !ok) {
+		rc = child_ready(c, deadline_ns, err, sizeof(err));
+		if (rc < 0) {
 			log_msg(LOG_ERR, "fn=%s %s", p->fn->name, err);
 			child_kill(c);
 		}
-		if (!ok)
-			child_close(c); /* a dead idle one: just the next */
+		if (rc != 0)
+			child_close(
+				c); /* rc > 0: it died idle, just the next */
 		pthread_mutex_lock(&p->lock);
-		if (ok)
+		if (rc == 0)
 			return ACQ_OK;
-		if (alive) {
+		if (rc < 0) {
 			p->stats->spawn_failures++;
 			tries++;
 		}

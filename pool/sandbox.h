@@ -74,6 +74,9 @@ int sandbox_seal(const struct sandbox_plan *plan);
  * kernel ignores it).
  */
 long sandbox_call(long nr, long a0, long a1, long a2, long a3, long a4);
+/* The same for the calls of three arguments or fewer (most of them). */
+#define SBX_CALL(nr, a0, a1, a2) \
+	sandbox_call(nr, (long)(a0), (long)(a1), (long)(a2), 0, 0)
 unsigned long sandbox_key(void);
 
 /*

@@ -27,12 +27,9 @@
 #define DRAIN_GRACE_MS 500
 #define BACKLOG 1024
 
-enum worker_state { W_IDLE, W_CONN };
-
 struct worker {
 	pthread_t thread;
 	int fd; /* connection handed to this worker, -1 when idle */
-	enum worker_state state;
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -159,7 +156,7 @@ static int wait_request(int fd)
 	return 0;
 }
 
-static void serve_connection(struct worker *w, int fd)
+static void serve_connection(int fd)
 {
 	FCGX_Request rq;
 
@@ -172,11 +169,11 @@ static void serve_connection(struct worker *w, int fd)
 			break;
 		if (FCGX_Accept_r(&rq) < 0)
 			break;
-		request_handle(&rq); /* ends with FCGX_Finish_r */
-		if (atomic_load(&stopping))
+		request_handle(&rq);
+		if (server_stopping())
 			break; /* graceful stop: no next request here */
 	}
-	FCGX_Finish_r(&rq);
+	FCGX_Finish_r(&rq); /* END_REQUEST, if request_handle left it */
 	if (rq.ipcFd >= 0)
 		close(rq.ipcFd);
 }
@@ -195,10 +192,9 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&lock);
 		if (fd < 0)
 			break;
-		serve_connection(w, fd);
+		serve_connection(fd);
 		pthread_mutex_lock(&lock);
 		w->fd = -1;
-		w->state = W_IDLE;
 		n_idle++;
 		pthread_mutex_unlock(&lock);
 	}
@@ -213,9 +209,8 @@ static int dispatch(int fd)
 
 	for (unsigned i = 0; n_idle > 0 && i < n_workers; i++) {
 		w = workers[i];
-		if (w->state == W_IDLE && w->fd < 0) {
+		if (w->fd < 0) {
 			w->fd = fd;
-			w->state = W_CONN;
 			n_idle--;
 			pthread_cond_broadcast(&cv_work);
 			return 0;
@@ -227,7 +222,6 @@ static int dispatch(int fd)
 	if (w == NULL)
 		return -1;
 	w->fd = fd;
-	w->state = W_CONN;
 	if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
 		free(w);
 		return -1;

@@ -242,7 +242,7 @@ int child_ready(struct warm_child *c, long long deadline_ns, char *err,
 	if (n <= 0) {
 		snprintf(err, errlen, "warm child %s during set-up (pid %d)",
 			 n == 0 ? "died" : "silent", (int)c->pid);
-		return -1;
+		return n == 0 ? 1 : -1;
 	}
 	msg[n] = '\0';
 	if (msg[0] != 'R') {
@@ -378,10 +378,8 @@ static int open_high(const char *path, int flags)
 
 /*
  * Once sealed, the spawner runs under its function's filter: its calls
- * carry the key (close and exit are always allowed).
+ * carry the key (SBX_CALL; close and exit are always allowed).
  */
-#define CALL(nr, a0, a1, a2) \
-	sandbox_call(nr, (long)(a0), (long)(a1), (long)(a2), 0, 0)
 
 static void close_pair(int fds[2])
 {
@@ -410,7 +408,8 @@ static void close_pipes(struct child_pipes *p)
 		lo = fds[i] < lo ? fds[i] : lo;
 		hi = fds[i] > hi ? fds[i] : hi;
 	}
-	if (lo >= 0 && hi - lo == 5 && CALL(SYS_close_range, lo, hi, 0) == 0)
+	if (lo >= 0 && hi - lo == 5 &&
+	    SBX_CALL(SYS_close_range, lo, hi, 0) == 0)
 		return;
 	close_pair(p->in);
 	close_pair(p->out);
@@ -420,9 +419,9 @@ static void close_pipes(struct child_pipes *p)
 static int make_pipes(struct child_pipes *p)
 {
 	*p = (struct child_pipes){ { -1, -1 }, { -1, -1 }, { -1, -1 } };
-	if (CALL(SYS_pipe2, p->in, O_CLOEXEC, 0) ||
-	    CALL(SYS_pipe2, p->out, O_CLOEXEC, 0) ||
-	    CALL(SYS_pipe2, p->err, O_CLOEXEC, 0)) {
+	if (SBX_CALL(SYS_pipe2, p->in, O_CLOEXEC, 0) ||
+	    SBX_CALL(SYS_pipe2, p->out, O_CLOEXEC, 0) ||
+	    SBX_CALL(SYS_pipe2, p->err, O_CLOEXEC, 0)) {
 		close_pair(p->in);
 		close_pair(p->out);
 		close_pair(p->err);
@@ -441,7 +440,7 @@ static int send_reply(int sock, struct spawn_reply *r, const int *fds, int n)
 			return 0;
 		if (errno != ETOOMANYREFS && errno != ENOBUFS)
 			return -1;
-		CALL(SYS_nanosleep, &pause, NULL, 0);
+		SBX_CALL(SYS_nanosleep, &pause, NULL, 0);
 	}
 	return -1;
 }
@@ -459,9 +458,9 @@ static int spawn_one(struct spawner_state *st)
 		return send_reply(st->sock, &r, NULL, 0);
 	}
 	/* novod's ends never block a request thread: set here, not in novod */
-	CALL(SYS_fcntl, p.in[1], F_SETFL, O_NONBLOCK);
-	CALL(SYS_fcntl, p.out[0], F_SETFL, O_NONBLOCK);
-	CALL(SYS_fcntl, p.err[0], F_SETFL, O_NONBLOCK);
+	SBX_CALL(SYS_fcntl, p.in[1], F_SETFL, O_NONBLOCK);
+	SBX_CALL(SYS_fcntl, p.out[0], F_SETFL, O_NONBLOCK);
+	SBX_CALL(SYS_fcntl, p.err[0], F_SETFL, O_NONBLOCK);
 	cf = (struct child_fds){ .in = p.in[0],
 				 .out = p.out[1],
 				 .err = p.err[1],
@@ -544,7 +543,7 @@ static void spawner_die(const char *why)
 	int n = snprintf(msg, sizeof(msg), "novo-spawner: %s: %s\n", why,
 			 strerror(errno));
 
-	CALL(SYS_write, 2, msg, n);
+	SBX_CALL(SYS_write, 2, msg, n);
 }
 
 /*

@@ -40,7 +40,9 @@ int spawner_start(struct spawner *sp, const struct fn_config *fn,
  * Asks for n warm children at once; spawner_receive() then takes each
  * one's descriptors in order (-1: the spawner reported a failure, -2: it
  * did not answer). A child sets itself up in parallel; child_ready() reads
- * its "ready" line when it is first used (bounded by deadline_ns).
+ * its "ready" line when it is first used (bounded by deadline_ns): 0 when
+ * ready, -1 when its set-up failed or it stayed silent, 1 when it died
+ * before a word (killed from outside: no fault of its set-up).
  */
 int spawner_request(struct spawner *sp, unsigned n);
 int spawner_receive(struct spawner *sp, struct warm_child *c, char *err,

@@ -1,4 +1,8 @@
-/* warm_child.c - clone(CLONE_VM) children: cheap to make, exec on request. */
+/*
+ * warm_child.c - clone(CLONE_VM) children: cheap to make, exec on request.
+ * Between clone and execve a child runs under its spawner's seccomp
+ * filter: each of its calls carries the key (SBX_CALL, sandbox_call).
+ */
 #include "warm_child.h"
 
 #include <errno.h>
@@ -47,24 +51,15 @@ static struct region *spare[64];
 static unsigned n_spare;
 
 /*
- * Between clone and execve a child runs under its spawner's seccomp
- * filter: each of its calls carries the key (sandbox_call).
+ * One short line on fd 2, which novod reads before any request: "R" when
+ * the child is ready, "E<what><errno>" when its set-up failed.
  */
-#define CALL(nr, a0, a1, a2) \
-	sandbox_call(nr, (long)(a0), (long)(a1), (long)(a2), 0, 0)
-
-/* One short line on fd 2, which novod reads before any request. */
-static void say(const char *tag, const char *what, int num)
-{
-	char msg[80];
-	int n = snprintf(msg, sizeof(msg), "%s%s%d\n", tag, what, num);
-
-	CALL(SYS_write, SANDBOX_READY_FD, msg, n);
-}
-
 static void child_fail(const char *what)
 {
-	say("E", what, errno);
+	char msg[80];
+	int n = snprintf(msg, sizeof(msg), "E%s%d\n", what, errno);
+
+	SBX_CALL(SYS_write, SANDBOX_READY_FD, msg, n);
 	_exit(127);
 }
 
@@ -89,7 +84,7 @@ static void build_envp(char *buf, size_t len, char **envp, size_t max)
 static int read_exact(char *buf, size_t len)
 {
 	while (len > 0) {
-		long n = CALL(SYS_read, SANDBOX_ENV_FD, buf, len);
+		long n = SBX_CALL(SYS_read, SANDBOX_ENV_FD, buf, len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -120,15 +115,15 @@ static int child_main(void *arg)
 {
 	struct region *r = arg;
 
-	if (CALL(SYS_dup2, r->fds.in, 0, 0) < 0 ||
-	    CALL(SYS_dup2, r->fds.out, 1, 0) < 0 ||
-	    CALL(SYS_dup2, r->fds.err, 2, 0) < 0 ||
-	    CALL(SYS_dup3, r->fds.bin, SANDBOX_EXEC_FD, O_CLOEXEC) < 0)
+	if (SBX_CALL(SYS_dup2, r->fds.in, 0, 0) < 0 ||
+	    SBX_CALL(SYS_dup2, r->fds.out, 1, 0) < 0 ||
+	    SBX_CALL(SYS_dup2, r->fds.err, 2, 0) < 0 ||
+	    SBX_CALL(SYS_dup3, r->fds.bin, SANDBOX_EXEC_FD, O_CLOEXEC) < 0)
 		_exit(127); /* novod sees the pipe close: set-up failed */
 	/* RFC 3875 7.2: the function runs in its own folder */
-	if (CALL(SYS_fchdir, r->fds.dir, 0, 0) != 0)
+	if (SBX_CALL(SYS_fchdir, r->fds.dir, 0, 0) != 0)
 		child_fail("fchdir: errno ");
-	if (CALL(SYS_close_range, SANDBOX_EXEC_FD + 1, ~0U, 0) != 0)
+	if (SBX_CALL(SYS_close_range, SANDBOX_EXEC_FD + 1, ~0U, 0) != 0)
 		child_fail("close_range: errno ");
 	/*
 	 * A session of its own: a terminal's signals go to novod, not to
@@ -136,11 +131,11 @@ static int child_main(void *arg)
 	 * daemon's children are, not a share of novod's; and without a pid
 	 * namespace its session is what novod kills.
 	 */
-	if (CALL(SYS_setsid, 0, 0, 0) < 0)
+	if (SBX_CALL(SYS_setsid, 0, 0, 0) < 0)
 		child_fail("setsid: errno ");
 	if (sandbox_enter_child(r->plan) < 0)
 		child_fail("sandbox: errno ");
-	say("R", "", 0);
+	SBX_CALL(SYS_write, SANDBOX_READY_FD, "R\n", 2);
 	wait_and_exec(r);
 	return 127;
 }
@@ -203,7 +198,8 @@ void warm_child_reap(void)
 		if (n_spare < sizeof(spare) / sizeof(spare[0]))
 			spare[n_spare++] = regions[i];
 		else
-			CALL(SYS_munmap, regions[i], sizeof(struct region), 0);
+			SBX_CALL(SYS_munmap, regions[i], sizeof(struct region),
+				 0);
 		regions[i] = regions[--n_regions];
 	}
 }
@@ -237,7 +233,7 @@ pid_t warm_child_clone(const char *path, const struct sandbox_plan *plan,
 	pid = (pid_t)clone_gated((unsigned long)flags, r->stack + STACK_SIZE,
 				 pidfd, &r->tid, child_main, r);
 	if (pid < 0) {
-		CALL(SYS_munmap, r, sizeof(*r), 0);
+		SBX_CALL(SYS_munmap, r, sizeof(*r), 0);
 		return -1;
 	}
 	regions[n_regions++] = r;
