@@ -16,6 +16,8 @@
 
 #define PEAK_WINDOW_NS (10LL * 1000000000LL)
 #define BACKOFF_NS (200LL * 1000000LL)
+/* idle children past the target that the sweep leaves alone */
+#define IDLE_SLACK 2
 
 static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct pool **table;
@@ -135,7 +137,7 @@ static void pool_sweep(struct pool *p, unsigned target)
 	while (i < p->n_idle) {
 		struct warm_child *c = &p->idle[i];
 
-		if (child_alive(c) && p->n_idle <= target + 2) {
+		if (child_alive(c) && p->n_idle <= target + IDLE_SLACK) {
 			i++;
 			continue;
 		}
@@ -291,6 +293,22 @@ static void pool_spawn(struct pool *p, unsigned want)
 		err);
 }
 
+/*
+ * How far a refill goes past the target: with warm/2 more (at most
+ * IDLE_SLACK, which the sweep tolerates), the request that leaves fewer
+ * than warm idle wakes this thread and the next warm/2 do not; a wake-up
+ * of a thread on an idle CPU is an inter-processor interrupt, tens of µs
+ * in a VM, paid by the request that signals it.
+ */
+static unsigned refill_slack(const struct pool *p)
+{
+	unsigned slack = p->fn->warm / 2;
+
+	if (p->retired)
+		return 0;
+	return slack < IDLE_SLACK ? slack : IDLE_SLACK;
+}
+
 static void *pool_thread(void *arg)
 {
 	struct pool *p = arg;
@@ -317,7 +335,7 @@ static void *pool_thread(void *arg)
 			p->low = p->fn->warm - 1;
 		if (p->n_idle < target && (p->n_idle <= p->low || p->waiting) &&
 		    !p->sp_dead && !p->restarting && now >= p->backoff_ns) {
-			pool_spawn(p, target - p->n_idle);
+			pool_spawn(p, target + refill_slack(p) - p->n_idle);
 			continue;
 		}
 		deadline_ts(now_ns() + 100000000LL, &ts);

@@ -158,6 +158,33 @@ def t_warm_killed(st):
            "dead idle children counted as spawn failures: %r" % after["pool"])
 
 
+def t_refill_batches(st):
+    """One request at a time: refills go warm/2 past warm (one wake-up of the pool thread serves
+    several requests), idle never settles below warm, and no child is spawned only to be swept."""
+    warm = hello_status(st)["pool"]["target"]
+    slack = min(warm // 2, 2)
+    expect(slack > 0, "hello has warm = %d: no slack to see" % warm)
+
+    def settled():
+        s = hello_status(st)
+        return s if s["busy"] == 0 and s["warm"] >= warm else None
+    before = wait_for(settled, 5)
+    expect(before, "hello's pool not settled: %r" % hello_status(st))
+    seen = []
+    for _ in range(3 * (slack + 1)):
+        expect(st.get("/fn/hello", record=False).status == 200, "hello failed")
+        time.sleep(0.1)  # the refill, if one was asked for, is done
+        seen.append(hello_status(st)["warm"])
+    time.sleep(1.2)  # two sweeps: nothing past what they tolerate
+    after = hello_status(st)
+    expect(min(seen) >= warm and max(seen) == warm + slack,
+           "idle after each request %s, for warm = %d and slack %d" % (seen, warm, slack))
+    spawned = after["pool"]["spawned"] - before["pool"]["spawned"]
+    expect(spawned == len(seen) + after["warm"] - before["warm"],
+           "%d spawned for %d requests, idle %d -> %d: some were swept" % (
+               spawned, len(seen), before["warm"], after["warm"]))
+
+
 def autogroup(pid):
     try:
         with open("/proc/%d/autogroup" % pid) as f:
@@ -208,5 +235,6 @@ def run(rep, st):
     rep.check("new section served within 2 s of SIGHUP", t_new_section, st)
     rep.check("binary swap (rename + SIGHUP): next requests get the new binary", t_swap, st)
     rep.check("warm children killed while idle: requests get live ones, pool refills", t_warm_killed, st)
+    rep.check("refills in batches past warm, idle never below warm, none swept", t_refill_batches, st)
     rep.check("spawners at autogroup nice -5, warm children in groups of their own", t_spawner_priority, st)
     rep.check("spawners killed under load: replaced, zero failed requests", t_spawner_killed, st)
