@@ -524,15 +524,31 @@ static void finish(struct req *r)
 	}
 }
 
-/* The acquired child is dead: reaped, and another in its slot. */
+/*
+ * The acquired child is dead: reaped, and another in its slot. Returns
+ * pool_retake's ACQ_ code.
+ */
 static int retake(struct req *r)
 {
+	int rc;
+
 	child_kill(&r->c);
 	child_close(&r->c);
-	if (pool_retake(r->pool, &r->c, r->deadline) != ACQ_OK)
-		return -1;
-	r->pid = r->c.pid;
-	return 0;
+	rc = pool_retake(r->pool, &r->c, r->deadline);
+	if (rc == ACQ_OK)
+		r->pid = r->c.pid;
+	return rc;
+}
+
+/* Why no live child could be had: as admit() answers the same cases. */
+static void fail_retake(struct req *r, int rc)
+{
+	if (rc == ACQ_TIMEOUT) {
+		r->pool->stats->timeouts++;
+		fail(r, 504, "timed out waiting for a live warm child");
+	} else {
+		fail(r, 502, "warm child lost");
+	}
 }
 
 static int start_child(struct req *r, const struct cgi_target *t)
@@ -547,9 +563,12 @@ static int start_child(struct req *r, const struct cgi_target *t)
 	}
 	for (int tries = 0; child_start(&r->c, env, (size_t)len, r->deadline);
 	     tries++) {
+		int rc = ACQ_BROKEN;
+
 		/* killed while idle (from outside: OOM, an operator): the next */
-		if (errno != EPIPE || tries == RETAKE_MAX || retake(r) != 0) {
-			fail(r, 502, "warm child lost");
+		if (errno != EPIPE || tries == RETAKE_MAX ||
+		    (rc = retake(r)) != ACQ_OK) {
+			fail_retake(r, rc);
 			return -1;
 		}
 	}

@@ -158,6 +158,33 @@ def t_warm_killed(st):
            "dead idle children counted as spawn failures: %r" % after["pool"])
 
 
+def t_lost_until_deadline(st):
+    """Its spawner stopped, its idle child killed: a request waits for a live child until
+    timeout_ms and gets 504 (a timeout, counted), not 502; it serves again once resumed."""
+    st.write_functions("[hello]\nwarm = 1\ntimeout_ms = 400\n")
+    st.signal(signal.SIGHUP)
+    one = wait_for(lambda: len(spawners(st)) == 1 and len(warm_children(st)) == 1, 5)
+    expect(one, "spawners %s, warm children %s" % (spawners(st), warm_children(st)))
+    sp, kids = spawners(st)[0], warm_children(st)
+    before = hello_status(st)["timeouts"]
+    os.kill(sp, signal.SIGSTOP)
+    try:
+        procs.kill_pids(kids)
+        expect(wait_for(lambda: not any(procs.alive(p) for p in kids), 2), "child still alive")
+        t0 = time.monotonic()
+        r = st.get("/fn/hello", record=False)
+        dt = time.monotonic() - t0
+    finally:
+        os.kill(sp, signal.SIGCONT)
+    expect(r.status == 504 and b"live warm child" in r.body, "got %r" % r)
+    expect(0.35 < dt < 2, "answered after %.2f s, timeout_ms = 400" % dt)
+    expect(hello_status(st)["timeouts"] == before + 1, "timeouts not counted")
+    expect(wait_for(lambda: st.get("/fn/hello", record=False).status == 200, 3), "hello after SIGCONT")
+    st.write_functions(functions())
+    st.signal(signal.SIGHUP)
+    expect(wait_for(lambda: st.get("/fn/swap", record=False).status == 200, 3), "swap back")
+
+
 def t_refill_batches(st):
     """One request at a time: refills go warm/2 past warm (one wake-up of the pool thread serves
     several requests), idle never settles below warm, and no child is spawned only to be swept."""
@@ -235,6 +262,7 @@ def run(rep, st):
     rep.check("new section served within 2 s of SIGHUP", t_new_section, st)
     rep.check("binary swap (rename + SIGHUP): next requests get the new binary", t_swap, st)
     rep.check("warm children killed while idle: requests get live ones, pool refills", t_warm_killed, st)
+    rep.check("no live warm child before timeout_ms: 504, not 502", t_lost_until_deadline, st)
     rep.check("refills in batches past warm, idle never below warm, none swept", t_refill_batches, st)
     rep.check("spawners at autogroup nice -5, warm children in groups of their own", t_spawner_priority, st)
     rep.check("spawners killed under load: replaced, zero failed requests", t_spawner_killed, st)
