@@ -3,7 +3,9 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fastcgi.h>
 #include <fcgiapp.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <netdb.h>
 #include <poll.h>
@@ -123,19 +125,31 @@ int server_listen(const struct server_config *srv, char *err, size_t errlen)
 }
 
 /*
- * libfcgi accepts by itself; we hand it a connection we accepted and
- * checked instead: ipcFd set, keepConnection set so its first Finish does
- * not close it, and listen_sock -1 so it returns when the peer closes.
+ * Tells nginx, in a graceful stop, to drop a kept-alive connection it holds
+ * idle: an empty FCGI_STDERR record for request 1 (the only id nginx uses).
+ * Data on a connection in its keep-alive cache makes nginx close it; and if
+ * nginx has just sent a request on it, it reads the record as the empty
+ * start of that request's stderr and waits on for the answer, which comes.
  */
+static int nudge(int fd)
+{
+	static const FCGI_Header none = { .version = FCGI_VERSION_1,
+					  .type = FCGI_STDERR,
+					  .requestIdB0 = 1 };
+
+	ssize_t n = send(fd, &none, sizeof(none), MSG_NOSIGNAL | MSG_DONTWAIT);
+
+	return n == (ssize_t)sizeof(none) ? 0 : -1;
+}
+
 /*
  * Waits for the next request on a kept-alive connection; -1 when the
  * connection is to be closed. In a graceful stop an idle connection is
- * not cut at once: nginx may be sending a request on it at that very
- * moment, and a POST it sent would be lost. It may still bring one
- * request within DRAIN_GRACE_MS (served, then the connection closes right
- * after its END_REQUEST, which nginx reads with the close unless it takes
- * the connection again within those microseconds); a connection idle
- * that long is one nginx is not using.
+ * not cut: nginx may be sending a request on it at that very moment, and
+ * a POST it sent would be lost. It is nudged (above), and closed when
+ * nginx closes it, or when DRAIN_GRACE_MS pass without a request; a
+ * request that comes is served, and the connection closes after it (see
+ * finish_last).
  */
 static int wait_request(int fd)
 {
@@ -147,6 +161,8 @@ static int wait_request(int fd)
 		rc = poll(pf, 2, -1);
 	while (rc < 0 && errno == EINTR);
 	if (!(pf[0].revents) && pf[1].revents) {
+		if (nudge(fd) != 0)
+			return -1;
 		do
 			rc = poll(pf, 1, DRAIN_GRACE_MS);
 		while (rc < 0 && errno == EINTR);
@@ -156,6 +172,63 @@ static int wait_request(int fd)
 	return 0;
 }
 
+static void write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return; /* the peer is gone: nothing left to tell it */
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+/*
+ * The last answer on a connection, in a graceful stop. nginx keeps an
+ * upstream FastCGI connection for its next request only when END_REQUEST
+ * is the last byte of its read (ngx_http_fastcgi_module's input filters);
+ * with more bytes behind it, it closes the connection instead. So the
+ * records libfcgi ends the request with go out with an empty
+ * FCGI_GET_VALUES_RESULT behind them, in one write, and nginx never sends
+ * a request on a connection that is closing (a POST sent so would be
+ * lost). libfcgi writes those records itself: here into a pipe, read back.
+ */
+static void finish_last(FCGX_Request *rq)
+{
+	static const FCGI_Header after = { .version = FCGI_VERSION_1,
+					   .type = FCGI_GET_VALUES_RESULT };
+	char buf[16384];
+	size_t len = 0, room;
+	ssize_t n;
+	int p[2], fd = rq->ipcFd;
+
+	if (pipe2(p, O_CLOEXEC) != 0) {
+		FCGX_Finish_r(rq);
+		return;
+	}
+	rq->ipcFd = p[1];
+	FCGX_Finish_r(rq); /* at most its 8 KiB stdout buffer and the records */
+	if (rq->ipcFd >= 0)
+		close(p[1]); /* else libfcgi closed it: the request had failed */
+	rq->ipcFd = fd;
+	room = sizeof(buf) - sizeof(after);
+	while (len < room && (n = read(p[0], buf + len, room - len)) > 0)
+		len += (size_t)n;
+	close(p[0]);
+	if (len == 0)
+		return; /* its END_REQUEST had gone already */
+	memcpy(buf + len, &after, sizeof(after));
+	write_all(fd, buf, len + sizeof(after));
+}
+
+/*
+ * libfcgi accepts by itself; we hand it a connection we accepted and
+ * checked instead: ipcFd set, keepConnection set so its first Finish does
+ * not close it, and listen_sock -1 so it returns when the peer closes.
+ */
 static void serve_connection(int fd)
 {
 	FCGX_Request rq;
@@ -170,10 +243,13 @@ static void serve_connection(int fd)
 		if (FCGX_Accept_r(&rq) < 0)
 			break;
 		request_handle(&rq);
-		if (server_stopping())
-			break; /* graceful stop: no next request here */
+		if (server_stopping()) {
+			/* graceful stop: no next request here */
+			finish_last(&rq);
+			break;
+		}
 	}
-	FCGX_Finish_r(&rq); /* END_REQUEST, if request_handle left it */
+	FCGX_Finish_r(&rq); /* a failed accept's clean-up; else a no-op */
 	if (rq.ipcFd >= 0)
 		close(rq.ipcFd);
 }
@@ -252,6 +328,23 @@ static bool peer_allowed(int fd, const struct sockaddr_storage *ss)
 	return false;
 }
 
+/* Returns 1 when the connection went to a worker. */
+static int take_connection(int fd, const struct sockaddr_storage *ss)
+{
+	int rc;
+
+	if (!peer_allowed(fd, ss))
+		return 0;
+	pthread_mutex_lock(&lock);
+	rc = dispatch(fd);
+	pthread_mutex_unlock(&lock);
+	if (rc != 0) {
+		log_msg(LOG_ERR, "no worker for a new connection");
+		close(fd);
+	}
+	return rc == 0;
+}
+
 static void *accept_main(void *arg)
 {
 	(void)arg;
@@ -275,16 +368,32 @@ static void *accept_main(void *arg)
 				usleep(10000); /* let fds come back */
 			continue;
 		}
-		if (!peer_allowed(fd, &ss))
-			continue;
-		pthread_mutex_lock(&lock);
-		if (dispatch(fd) != 0) {
-			log_msg(LOG_ERR, "no worker for a new connection");
-			close(fd);
-		}
-		pthread_mutex_unlock(&lock);
+		take_connection(fd, &ss);
 	}
 	return NULL;
+}
+
+/*
+ * Connections the kernel has completed but we have not accepted would be
+ * reset by the close of the listening socket, with whatever request nginx
+ * sent on them already (a POST it does not retry): in a stop they are
+ * accepted and served like the others. Returns how many there were.
+ */
+static unsigned accept_queued(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	unsigned n = 0;
+	int fd;
+
+	if (fcntl(listen_fd, F_SETFL, O_NONBLOCK) != 0)
+		return 0;
+	while ((fd = accept4(listen_fd, (struct sockaddr *)&ss, &sl,
+			     SOCK_CLOEXEC)) >= 0) {
+		n += take_connection(fd, &ss);
+		sl = sizeof(ss);
+	}
+	return n;
 }
 
 static pthread_t accept_thread;
@@ -303,11 +412,18 @@ int server_start(int fd, const struct server_config *srv)
 void server_stop_accepting(void)
 {
 	uint64_t one = 1;
+	unsigned queued;
 
 	if (stop_fd < 0)
 		return;
 	if (write(stop_fd, &one, sizeof(one)) == sizeof(one))
 		pthread_join(accept_thread, NULL);
+	queued = accept_queued();
+	if (queued > 0)
+		log_msg(LOG_NOTICE,
+			"stop: %u connection(s) waiting to be "
+			"accepted, taken and served",
+			queued);
 	close(listen_fd);
 	listen_fd = -1;
 	if (server && server->listen_unix)

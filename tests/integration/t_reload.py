@@ -170,13 +170,17 @@ def t_lost_until_deadline(st):
     os.kill(sp, signal.SIGSTOP)
     try:
         procs.kill_pids(kids)
-        expect(wait_for(lambda: not any(procs.alive(p) for p in kids), 2), "child still alive")
+        # dead, and asked for at once: novod's sweep (every 0.5 s) may not see it first
+        expect(wait_for(lambda: not any(procs.alive(p) for p in kids), 2, 0.001),
+               "child still alive")
         t0 = time.monotonic()
         r = st.get("/fn/hello", record=False)
         dt = time.monotonic() - t0
     finally:
         os.kill(sp, signal.SIGCONT)
-    expect(r.status == 504 and b"live warm child" in r.body, "got %r" % r)
+    # if the sweep did drop the dead child first, the wait was for a slot: 504 too
+    expect(r.status == 504 and (b"live warm child" in r.body or b"for a slot" in r.body),
+           "got %r" % r)
     expect(0.35 < dt < 2, "answered after %.2f s, timeout_ms = 400" % dt)
     expect(hello_status(st)["timeouts"] == before + 1, "timeouts not counted")
     expect(wait_for(lambda: st.get("/fn/hello", record=False).status == 200, 3), "hello after SIGCONT")
@@ -200,11 +204,13 @@ def t_refill_batches(st):
     seen = []
     for _ in range(3 * (slack + 1)):
         expect(st.get("/fn/hello", record=False).status == 200, "hello failed")
-        time.sleep(0.1)  # the refill, if one was asked for, is done
-        seen.append(hello_status(st)["warm"])
+        time.sleep(0.1)  # a refill asked for is done by now, on an idle machine
+        s = wait_for(settled, 3)
+        expect(s, "idle below warm 3 s after a request: %r" % hello_status(st))
+        seen.append(s["warm"])
     time.sleep(1.2)  # two sweeps: nothing past what they tolerate
     after = hello_status(st)
-    expect(min(seen) >= warm and max(seen) == warm + slack,
+    expect(max(seen) == warm + slack,
            "idle after each request %s, for warm = %d and slack %d" % (seen, warm, slack))
     spawned = after["pool"]["spawned"] - before["pool"]["spawned"]
     expect(spawned == len(seen) + after["warm"] - before["warm"],

@@ -1,10 +1,12 @@
 """t_stop.py - SIGTERM/SIGQUIT finish what is in flight; SIGINT stops at once."""
 
 import signal
+import struct
 import subprocess
 import threading
 import time
 
+import fcgi
 import procs
 from report import expect
 from stack import wait_for
@@ -77,6 +79,79 @@ def t_fast(st):
            "the in-flight request still succeeded: %r" % (res[:1],))
 
 
+def records(data):
+    """(type, request id, content length) of each whole record in data; bytes left over."""
+    out = []
+    while len(data) >= 8:
+        _, rtype, rid, n, pad, _ = struct.unpack(">BBHHBB", data[:8])
+        if len(data) < 8 + n + pad:
+            break
+        out.append((rtype, rid, n))
+        data = data[8 + n + pad:]
+    return out, data
+
+
+def t_last_record(st, sig):
+    """A kept-alive connection's last answer in a graceful stop: END_REQUEST, one empty
+    FCGI_GET_VALUES_RESULT after it (nginx reuses a connection only when END_REQUEST
+    ends what it read), then the close."""
+    token = "last%d" % int(time.monotonic() * 1e6)
+    with fcgi.connect(st.sock, 10) as s:
+        s.sendall(fcgi.request_bytes("/fn/slow", "ms=600&token=" + token, keep=True))
+        expect(wait_for(lambda: procs.by_environ(token.encode()), 2.0, 0.02), "slow never ran")
+        st.signal(sig)
+        data = recv_until_close(s, 10)
+    recs, rest = records(data)
+    types = [t for t, _, _ in recs]
+    expect(fcgi.END_REQUEST in types, "no END_REQUEST: %r" % recs)
+    after = recs[types.index(fcgi.END_REQUEST) + 1:]
+    expect(after == [(10, 0, 0)] and not rest,
+           "after END_REQUEST: %r and %d stray bytes, before the close" % (after, len(rest)))
+    expect(exit_code(st, 10) == 0, "novod did not exit 0")
+
+
+def recv_until_close(s, seconds):
+    data, end = b"", time.monotonic() + seconds
+    while time.monotonic() < end:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def t_idle_nudge(st, sig):
+    """Idle kept-alive connections in a graceful stop: each gets an empty FCGI_STDERR for
+    request 1 at once (nginx drops a cached connection that gets data, and reads it as the
+    start of a request's stderr if it had just sent one); one that closes is let go, one
+    that sends a request gets its answer, then the close."""
+    conns = [fcgi.connect(st.sock, 10) for _ in range(2)]
+    try:
+        for c in conns:  # one whole request each: kept alive, then idle
+            c.sendall(fcgi.request_bytes("/fn/hello", keep=True))
+            _, _, ended = fcgi.read_response(c, time.monotonic() + 5)
+            expect(ended, "no answer before the stop")
+        t0 = time.monotonic()
+        st.signal(sig)
+        for c in conns:
+            got = b""
+            while len(got) < 8 and time.monotonic() - t0 < 2:
+                got += c.recv(8 - len(got))
+            expect(records(got) == ([(fcgi.STDERR, 1, 0)], b""), "nudge: %r" % got)
+        expect(time.monotonic() - t0 < 0.4, "nudged after %.2f s" % (time.monotonic() - t0))
+        conns[0].close()  # as nginx drops a cached connection
+        c = conns[1]      # as nginx sending a request as the stop began
+        c.sendall(fcgi.request_bytes("/fn/hello", keep=True))
+        recs, rest = records(recv_until_close(c, 5))
+        types = [t for t, _, _ in recs]
+        expect(fcgi.STDOUT in types and fcgi.END_REQUEST in types and not rest,
+               "the request sent after the nudge: %r" % recs)
+    finally:
+        for c in conns:
+            c.close()
+    expect(exit_code(st, 10) == 0, "novod did not exit 0")
+
+
 def t_restart(st):
     """A novod started at once on the same socket path binds it."""
     expect(not st.novod_alive(), "the first novod is still running")
@@ -89,6 +164,13 @@ def t_restart(st):
 def run_graceful(rep, st, sig):
     rep.check("%s with a slow request in flight: it completes 200, novod exits 0, no process left"
               % signal.Signals(sig).name, t_graceful, st, sig)
+    rep.check("novod restarted at once on the same socket path serves", t_restart, st)
+    rep.check("%s: a kept-alive connection's last answer ends END_REQUEST, a record nginx "
+              "does not keep the connection after, the close" % signal.Signals(sig).name,
+              t_last_record, st, sig)
+    rep.check("novod restarted at once on the same socket path serves", t_restart, st)
+    rep.check("%s: idle kept-alive connections are nudged (empty stderr record), then closed or "
+              "served" % signal.Signals(sig).name, t_idle_nudge, st, sig)
     rep.check("novod restarted at once on the same socket path serves", t_restart, st)
 
 
