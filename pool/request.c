@@ -540,7 +540,7 @@ static int retake(struct req *r)
 	return rc;
 }
 
-/* Why no live child could be had: as admit() answers the same cases. */
+/* No live child came: by the deadline a 504 and a timeout, as in admit(). */
 static void fail_retake(struct req *r, int rc)
 {
 	if (rc == ACQ_TIMEOUT) {
