@@ -93,7 +93,8 @@ def check(st, ctx, att):
     elif att.expect == "daemon":
         expect(r.status == 200 and b"SPAWNED" in r.body, "expected 200 SPAWNED, got %r" % r)
         n = beats_stop(env["TARGET"], "daemon")
-        expect(n > 0, "the daemon never beat: it did not run, the test proves nothing")
+        expect(n > 0, "the daemon never beat: it did not run, the test proves nothing "
+                      "(%.1f s; its answer: %r)" % (r.elapsed, r.body.strip()))
         detail = "200 SPAWNED, then %d beats and none after the request" % n
     elif att.expect == "timeout":
         expect(r.status == 504, "expected 504, got %r" % r)
