@@ -9,6 +9,9 @@
 int main(void)
 {
 	if (qnum("mode", 0) == 1)
-		return put(1, "Status: banana\r\nContent-Type: text/plain\r\n\r\nbody\n") ? 1 : 0;
+		return put(1,
+			   "Status: banana\r\nContent-Type: text/plain\r\n\r\nbody\n") ?
+			       1 :
+			       0;
 	return put(1, "this line is not a header\r\n\r\nbody\n") ? 1 : 0;
 }

@@ -18,14 +18,18 @@ static int eat(long mb)
 
 		if (!p)
 			break;
-		memset(p, 0x5a, 1 << 20); /* touch it: resident, not just mapped */
+		memset(p, 0x5a,
+		       1 << 20); /* touch it: resident, not just mapped */
 	}
 	if (got < mb)
-		snprintf(buf, sizeof(buf),
-			 "Content-Type: text/plain\r\n\r\nmalloc failed at %ld MiB\n", got);
+		snprintf(
+			buf, sizeof(buf),
+			"Content-Type: text/plain\r\n\r\nmalloc failed at %ld MiB\n",
+			got);
 	else
 		snprintf(buf, sizeof(buf),
-			 "Content-Type: text/plain\r\n\r\nallocated %ld MiB\n", got);
+			 "Content-Type: text/plain\r\n\r\nallocated %ld MiB\n",
+			 got);
 	return put(1, buf) ? 1 : 0;
 }
 

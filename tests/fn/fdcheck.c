@@ -9,7 +9,8 @@ int main(void)
 	char buf[8192];
 	size_t len = 0;
 
-	len += snprintf(buf, sizeof(buf), "Content-Type: text/plain\r\n\r\nfds=");
+	len += snprintf(buf, sizeof(buf),
+			"Content-Type: text/plain\r\n\r\nfds=");
 	for (int fd = 0; fd < 1024 && len < sizeof(buf) - 16; fd++)
 		if (fcntl(fd, F_GETFD) != -1)
 			len += snprintf(buf + len, sizeof(buf) - len, "%s%d",

@@ -14,8 +14,9 @@ int main(void)
 	char buf[128];
 	long r = syscall(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0);
 
-	snprintf(buf, sizeof(buf),
-		 "Content-Type: text/plain\r\n\r\nptrace returned %ld errno %d\n",
-		 r, r < 0 ? errno : 0);
+	snprintf(
+		buf, sizeof(buf),
+		"Content-Type: text/plain\r\n\r\nptrace returned %ld errno %d\n",
+		r, r < 0 ? errno : 0);
 	return put(1, buf) ? 1 : 0;
 }

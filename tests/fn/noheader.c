@@ -9,6 +9,8 @@
 int main(void)
 {
 	if (qnum("mode", 0) == 1)
-		return put(1, "Content-Type: text/plain\r\nX-Half: yes\r\n") ? 1 : 0;
+		return put(1, "Content-Type: text/plain\r\nX-Half: yes\r\n") ?
+			       1 :
+			       0;
 	return 0;
 }

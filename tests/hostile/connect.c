@@ -19,6 +19,7 @@ int main(void)
 	if (connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		result(0, "connect 127.0.0.1:%ld: %s", port, ename(errno));
 	if (write(s, "pwned\n", 6) != 6)
-		result(1, "connected to 127.0.0.1:%ld (write: %s)", port, ename(errno));
+		result(1, "connected to 127.0.0.1:%ld (write: %s)", port,
+		       ename(errno));
 	result(1, "connected to 127.0.0.1:%ld and wrote", port);
 }

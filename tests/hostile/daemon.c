@@ -47,7 +47,8 @@ int main(void)
 		_exit(0);
 	}
 	waitpid(p, &st, 0);
-	dprintf(1, "Content-Type: text/plain\r\n\r\nSPAWNED daemon (middle child %s %d, %s)\n",
+	dprintf(1,
+		"Content-Type: text/plain\r\n\r\nSPAWNED daemon (middle child %s %d, %s)\n",
 		WIFEXITED(st) ? "exited" : "killed by signal",
 		WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st),
 		first_beat(path) ? "first beat seen" : "no beat within 2 s");

@@ -25,5 +25,6 @@ int main(void)
 	}
 	buf[n] = '\0';
 	result(n > 0, "read %s: %zd bytes, %d variables, NOVO_TEST_SECRET %s",
-	       path, n, vars, strstr(buf, "NOVO_TEST_SECRET=") ? "seen" : "absent");
+	       path, n, vars,
+	       strstr(buf, "NOVO_TEST_SECRET=") ? "seen" : "absent");
 }

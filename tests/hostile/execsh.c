@@ -3,9 +3,11 @@
 
 int main(void)
 {
-	char *argv[] = { "sh", "-c",
+	char *argv[] = {
+		"sh", "-c",
 		"printf 'Content-Type: text/plain\\r\\n\\r\\nESCAPED /bin/sh ran as uid %s\\n' \"$(id -u)\"",
-		NULL };
+		NULL
+	};
 	char *envp[] = { "PATH=/usr/bin:/bin", NULL };
 
 	execve("/bin/sh", argv, envp);

@@ -34,8 +34,8 @@ static inline const char *ename(int e)
 }
 
 /* Writes the CGI header and one result line, then exits 0. */
-static inline __attribute__((noreturn, format(printf, 2, 3)))
-void result(int escaped, const char *fmt, ...)
+static inline __attribute__((noreturn, format(printf, 2, 3))) void
+result(int escaped, const char *fmt, ...)
 {
 	char line[1024];
 	va_list ap;
@@ -77,8 +77,10 @@ static inline const char *need_env(const char *name)
 	const char *v = getenv(name);
 
 	if (!v || !*v) {
-		dprintf(1, "Status: 500\r\nContent-Type: text/plain\r\n\r\n"
-			   "USAGE %s is not set\n", name);
+		dprintf(1,
+			"Status: 500\r\nContent-Type: text/plain\r\n\r\n"
+			"USAGE %s is not set\n",
+			name);
 		_exit(2);
 	}
 	return v;

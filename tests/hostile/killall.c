@@ -25,7 +25,10 @@ int main(void)
 	int all = minus1 ? kill(-1, SIGKILL) : -1, all_err = errno, n;
 
 	n = each_pid(kill_one, &how);
-	result(all == 0 || n > 0, "kill(-1): %s; SIGKILL to %d pids (%s, last error %s)",
-	       !minus1 ? "not tried" : all == 0 ? "sent" : ename(all_err), n, how,
-	       last_err ? ename(last_err) : "none");
+	result(all == 0 || n > 0,
+	       "kill(-1): %s; SIGKILL to %d pids (%s, last error %s)",
+	       !minus1	? "not tried" :
+	       all == 0 ? "sent" :
+			  ename(all_err),
+	       n, how, last_err ? ename(last_err) : "none");
 }

@@ -28,7 +28,11 @@ int main(void)
 	const char *how = "?";
 
 	n = each_pid(attach, &how);
-	result(par == 0 || n > 0, "seize parent %d: %s; seized %d pids (%s, last error %s)",
-	       (int)parent, par == 0 ? "done" : parent > 0 ? ename(par_err) : "none visible",
+	result(par == 0 || n > 0,
+	       "seize parent %d: %s; seized %d pids (%s, last error %s)",
+	       (int)parent,
+	       par == 0	  ? "done" :
+	       parent > 0 ? ename(par_err) :
+			    "none visible",
 	       n, how, last_err ? ename(last_err) : "none");
 }

@@ -33,7 +33,8 @@ int main(void)
 		put_file("/proc/self/gid_map", map);
 	}
 	su = setuid(0);
-	result(su == 0 && uid != 0, "uid %u: unshare(CLONE_NEWUSER): %s; setuid(0): %s",
+	result(su == 0 && uid != 0,
+	       "uid %u: unshare(CLONE_NEWUSER): %s; setuid(0): %s",
 	       (unsigned)uid, us == 0 ? "done" : ename(us_err),
 	       su == 0 ? "done" : ename(errno));
 }

@@ -38,7 +38,8 @@ int main(int argc, char **argv)
 		close(fd);
 		body = r.out_len ? strstr(r.out, "\r\n\r\n") : NULL;
 		if (i == n - 1 && body)
-			fwrite(body + 4, 1, r.out_len - (body + 4 - r.out), stdout);
+			fwrite(body + 4, 1, r.out_len - (body + 4 - r.out),
+			       stdout);
 		fcgi_reply_free(&r);
 	}
 	return bad ? 1 : 0;

@@ -52,8 +52,8 @@ static void msleep(long ms)
 }
 
 /* A whitelist of every native syscall but those in "but". */
-static void fn_all_but(struct fn_config *fn, const char *name,
-		       const int *but, size_t nbut)
+static void fn_all_but(struct fn_config *fn, const char *name, const int *but,
+		       size_t nbut)
 {
 	static int nrs[4][NOVO_SYSCALL_BITS];
 	static int slot;
@@ -215,12 +215,14 @@ static void test_register(void)
 	pid_t pid;
 
 	check(lkm_start(LKM_REQUIRE, err, sizeof(err)) == 0 &&
-	      lkm_state() == LKM_STATE_ACTIVE, "supervisor registers");
+		      lkm_state() == LKM_STATE_ACTIVE,
+	      "supervisor registers");
 	if (err[0])
 		printf("# %s\n", err);
 	pid = fork();
 	if (pid == 0)
-		_exit(dev_ioctl(NOVO_IOC_REGISTER) < 0 && errno == EBUSY ? 0 : 1);
+		_exit(dev_ioctl(NOVO_IOC_REGISTER) < 0 && errno == EBUSY ? 0 :
+									   1);
 	check(wait_code(pid) == 0, "a second registration fails with EBUSY");
 }
 
@@ -264,8 +266,8 @@ static void test_learn(void)
 	pid = spawn_bound("learner", "learnprobe", -1);
 	check(wait_code(pid) == 0, "learning child ran");
 	check(learned_has("learner", SYS_getppid) &&
-	      learned_has("learner", SYS_uname) &&
-	      !learned_has("learner", SYS_reboot),
+		      learned_has("learner", SYS_uname) &&
+		      !learned_has("learner", SYS_reboot),
 	      "learn mode recorded getppid and uname, not reboot");
 }
 

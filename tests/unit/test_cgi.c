@@ -72,14 +72,18 @@ static void test_target(void)
 
 static void test_env(void)
 {
-	char *params[] = {"REQUEST_METHOD=GET", "HTTP_X_A=1",
-			  "HTTP_PROXY=evil", "DOCUMENT_ROOT=/srv",
-			  "CONTENT_LENGTH=", "SCRIPT_FILENAME=/x", NULL};
+	char *params[] = { "REQUEST_METHOD=GET",
+			   "HTTP_X_A=1",
+			   "HTTP_PROXY=evil",
+			   "DOCUMENT_ROOT=/srv",
+			   "CONTENT_LENGTH=",
+			   "SCRIPT_FILENAME=/x",
+			   NULL };
 	struct fn_config fn;
 	char *tmpl;
 	size_t tlen = 0;
 	struct cgi_target t;
-	char *envs[] = {"K=V"};
+	char *envs[] = { "K=V" };
 	char buf[1024];
 	long len;
 	char flat[1024];

@@ -13,8 +13,8 @@
 #include "config.h"
 #include "unit.h"
 
-static char root[256];  /* realpath of the temp folder (short) */
-static char errs[16384];     /* messages of the last load */
+static char root[256]; /* realpath of the temp folder (short) */
+static char errs[16384]; /* messages of the last load */
 static struct novo_config cfg;
 
 static void write_file(const char *rel, const char *text, mode_t mode)
@@ -36,9 +36,12 @@ static void write_file(const char *rel, const char *text, mode_t mode)
 static void make_tree(void)
 {
 	char tmpl[] = "/tmp/novo-test-config-XXXXXX";
-	static const char *const dirs[] = { "conf", "functions",
-		"functions/hello", "functions/noexec", "functions/other",
-		"data" };
+	static const char *const dirs[] = { "conf",
+					    "functions",
+					    "functions/hello",
+					    "functions/noexec",
+					    "functions/other",
+					    "data" };
 	char path[PATH_MAX];
 	size_t i;
 
@@ -115,7 +118,8 @@ static void test_defaults(void)
 	CHECK(load("", "[hello]\n") == 0, "empty novod.ini and [hello] load");
 	printf("%s", errs);
 	CHECK(cfg.server.listen_unix, "default listen is a unix socket");
-	CHECK_STR(cfg.server.listen_path, "/run/novo/novod.sock", "socket path");
+	CHECK_STR(cfg.server.listen_path, "/run/novo/novod.sock",
+		  "socket path");
 	CHECK_STR(cfg.server.status_path, "/novo-status", "status_path");
 	CHECK_STR(cfg.server.user, "nobody", "user");
 	CHECK(cfg.server.sandbox, "sandbox on");
@@ -125,7 +129,8 @@ static void test_defaults(void)
 	snprintf(want, sizeof(want), "%s/functions", root);
 	CHECK_STR(cfg.server.functions_dir, want, "functions_dir ../functions");
 	snprintf(want, sizeof(want), "%s/conf/functions.ini", root);
-	CHECK_STR(cfg.server.functions_file, want, "functions next to novod.ini");
+	CHECK_STR(cfg.server.functions_file, want,
+		  "functions next to novod.ini");
 	h = fn("hello");
 	CHECK(cfg.n_fns == 1 && h, "one function");
 	if (!h)
@@ -140,7 +145,8 @@ static void test_defaults(void)
 	      "warm 2, max_concurrency 32, queue 128");
 	CHECK(h->timeout_ms == 10000 && h->cpu_ms == 5000, "time limits");
 	CHECK(h->memory_mb == 128 && h->max_body_kb == 1024 &&
-	      h->max_output_kb == 10240, "size limits");
+		      h->max_output_kb == 10240,
+	      "size limits");
 	CHECK(!h->network && !h->read.n && !h->write.n && !h->env.n,
 	      "no network, read, write, env");
 	CHECK(h->bin_size == 18 && h->bin_ino != 0, "binary identity");
@@ -175,7 +181,8 @@ static void test_allow(void)
 	config_free(&cfg);
 
 	CHECK(load("[server]\nlisten = [::]:9001\nallow = 10.1.2.3/8 "
-		   "192.168.1.7\n  fd00::/8\n", "") == 0,
+		   "192.168.1.7\n  fd00::/8\n",
+		   "") == 0,
 	      "allow with CIDRs over two lines");
 	CHECK_STR(cfg.server.listen_host, "::", "v6 host without brackets");
 	CHECK(cfg.server.n_allow == 3, "three rules");
@@ -183,13 +190,13 @@ static void test_allow(void)
 	      "10.1.2.3/8 is 10.0.0.0/8");
 	CHECK(allowed("192.168.1.7") == 1 && allowed("192.168.1.8") == 0,
 	      "a single address");
-	CHECK(allowed("fd12::1") == 1 && allowed("fe80::1") == 0,
-	      "v6 CIDR");
+	CHECK(allowed("fd12::1") == 1 && allowed("fe80::1") == 0, "v6 CIDR");
 	CHECK(allowed("127.0.0.1") == 0, "loopback not added to a given allow");
 	config_free(&cfg);
 
 	CHECK(load("[server]\nlisten = 127.0.0.1:9000\nallow = 0.0.0.0/0\n",
-		   "") == 0 && allowed("8.8.8.8") == 1 && allowed("::1") == 0,
+		   "") == 0 &&
+		      allowed("8.8.8.8") == 1 && allowed("::1") == 0,
 	      "0.0.0.0/0 lets in every v4 peer, no v6");
 	config_free(&cfg);
 }
@@ -198,24 +205,26 @@ static void test_server_errors(void)
 {
 	int n = load("; a comment\n"
 		     "[server]\n"
-		     "listen = localhost:80\n"            /* 3 */
-		     "allow = 10.0.0.0/33 1.2.3.999\n"    /* 4 */
-		     "listen_mode = 0999\n"               /* 5 */
-		     "sandbox = maybe\n"                  /* 6 */
-		     "user = no-such-user-novo\n"         /* 7 */
-		     "functions_dir = ../nowhere\n"       /* 8 */
-		     "status_path = novo\n"               /* 9 */
-		     "colour = blue\n"                    /* 10 */
-		     "[lkm]\n"                            /* 11 */
-		     "mode = sometimes\n"                 /* 12 */
-		     "[server]\n"                         /* 13 */
-		     "listen = 1.2.3.4:5\n"               /* 14 */
-		     "[extra]\n"                          /* 15 */
-		     "key = 1\n", "");
+		     "listen = localhost:80\n" /* 3 */
+		     "allow = 10.0.0.0/33 1.2.3.999\n" /* 4 */
+		     "listen_mode = 0999\n" /* 5 */
+		     "sandbox = maybe\n" /* 6 */
+		     "user = no-such-user-novo\n" /* 7 */
+		     "functions_dir = ../nowhere\n" /* 8 */
+		     "status_path = novo\n" /* 9 */
+		     "colour = blue\n" /* 10 */
+		     "[lkm]\n" /* 11 */
+		     "mode = sometimes\n" /* 12 */
+		     "[server]\n" /* 13 */
+		     "listen = 1.2.3.4:5\n" /* 14 */
+		     "[extra]\n" /* 15 */
+		     "key = 1\n",
+		     "");
 
 	CHECK(n == 11, "eleven errors in novod.ini");
 	CHECK(n == count_lines(errs), "one line per error");
-	CHECK(has_err("novod.ini", 3, "bad value \"localhost:80\" for \"listen\""),
+	CHECK(has_err("novod.ini", 3,
+		      "bad value \"localhost:80\" for \"listen\""),
 	      "listen numeric only");
 	CHECK(has_err("novod.ini", 4, "\"10.0.0.0/33\": bad prefix length"),
 	      "bad CIDR");
@@ -223,24 +232,30 @@ static void test_server_errors(void)
 	CHECK(has_err("novod.ini", 6, "not a boolean"), "bad bool");
 	CHECK(has_err("novod.ini", 7, "unknown user \"no-such-user-novo\""),
 	      "unknown user");
-	CHECK(has_err("novod.ini", 8, "functions_dir"), "missing functions_dir");
+	CHECK(has_err("novod.ini", 8, "functions_dir"),
+	      "missing functions_dir");
 	CHECK(has_err("novod.ini", 9, "expected a URI path"), "status_path");
-	CHECK(has_err("novod.ini", 10, "unknown key \"colour\""), "unknown key");
+	CHECK(has_err("novod.ini", 10, "unknown key \"colour\""),
+	      "unknown key");
 	CHECK(has_err("novod.ini", 12, "expected auto, require or off"),
 	      "lkm mode");
-	CHECK(has_err("novod.ini", 13, "duplicate section [server] (first at "
-		      "line 2)"), "duplicate section");
+	CHECK(has_err("novod.ini", 13,
+		      "duplicate section [server] (first at "
+		      "line 2)"),
+	      "duplicate section");
 	CHECK(has_err("novod.ini", 15, "unknown section [extra]"),
 	      "unknown section");
 	CHECK(load("[server]\nlisten_group = no-such-group-novo\n", "") == 1 &&
-	      has_err("novod.ini", 2, "unknown group \"no-such-group-novo\""),
+		      has_err("novod.ini", 2,
+			      "unknown group \"no-such-group-novo\""),
 	      "unknown listen_group");
 }
 
 static void test_listen_values(void)
 {
 	static const char *const bad[] = { "1.2.3.4:0", "1.2.3.4:70000",
-		"unix:", "[::1:80", "1.2.3.4", "::1:80" };
+					   "unix:",	"[::1:80",
+					   "1.2.3.4",	"::1:80" };
 	char ini[512];
 	size_t i;
 
@@ -259,7 +274,8 @@ static void test_listen_values(void)
 	CHECK_STR(cfg.server.listen_path, ini + 5, "listen_path absolute");
 	config_free(&cfg);
 	CHECK(load("[server]\nlisten = 127.0.0.1:1\nallow =\n", "") == 1 &&
-	      has_err("novod.ini", 3, "allow is empty"), "empty allow on tcp");
+		      has_err("novod.ini", 3, "allow is empty"),
+	      "empty allow on tcp");
 }
 
 static unsigned fn_field(const char *key, const char *value, int *errors)
@@ -291,17 +307,27 @@ static void test_sizes(void)
 		const char *key, *value;
 		unsigned want; /* 0: an error on line 2 */
 	} cases[] = {
-		{ "memory_mb", "256", 256 }, { "memory_mb", "1g", 1024 },
-		{ "memory_mb", "512MB", 512 }, { "memory_mb", "8192k", 8 },
-		{ "memory_mb", "8 mb", 8 }, { "memory_mb", "100k", 0 },
-		{ "memory_mb", "2", 0 }, { "memory_mb", "5x", 0 },
-		{ "memory_mb", "-1", 0 }, { "memory_mb", "", 0 },
-		{ "max_body_kb", "2m", 2048 }, { "max_body_kb", "1kb", 1 },
-		{ "max_body_kb", "1GB", 1048576 }, { "max_body_kb", "2g", 0 },
-		{ "max_output_kb", "4g", 4194304 }, { "max_output_kb", "5g", 0 },
+		{ "memory_mb", "256", 256 },
+		{ "memory_mb", "1g", 1024 },
+		{ "memory_mb", "512MB", 512 },
+		{ "memory_mb", "8192k", 8 },
+		{ "memory_mb", "8 mb", 8 },
+		{ "memory_mb", "100k", 0 },
+		{ "memory_mb", "2", 0 },
+		{ "memory_mb", "5x", 0 },
+		{ "memory_mb", "-1", 0 },
+		{ "memory_mb", "", 0 },
+		{ "max_body_kb", "2m", 2048 },
+		{ "max_body_kb", "1kb", 1 },
+		{ "max_body_kb", "1GB", 1048576 },
+		{ "max_body_kb", "2g", 0 },
+		{ "max_output_kb", "4g", 4194304 },
+		{ "max_output_kb", "5g", 0 },
 		{ "max_output_kb", "99999999999999999999", 0 },
-		{ "network", "yes", 1 }, { "network", "ON", 1 },
-		{ "network", "true", 1 }, { "network", "1", 1 },
+		{ "network", "yes", 1 },
+		{ "network", "ON", 1 },
+		{ "network", "true", 1 },
+		{ "network", "1", 1 },
 		{ "network", "maybe", 0 },
 	};
 	char msg[128];
@@ -316,8 +342,9 @@ static void test_sizes(void)
 		if (cases[i].want)
 			CHECK(!errors && v == cases[i].want, msg);
 		else
-			CHECK(errors == 1 && has_err("functions.ini", 2,
-				cases[i].key), msg);
+			CHECK(errors == 1 &&
+				      has_err("functions.ini", 2, cases[i].key),
+			      msg);
 	}
 	CHECK(fn_field("network", "off", &errors) == 0 && !errors,
 	      "network = off");
@@ -325,47 +352,52 @@ static void test_sizes(void)
 
 static void test_fn_errors(void)
 {
-	int n = load("", "warm = 1\n"                          /* 1 */
-		     "[hello]\n"
-		     "warm = abc\n"                          /* 3 */
-		     "bogus = 1\n"                           /* 4 */
-		     "queue = 99999999\n"                    /* 5 */
-		     "[bad name!]\n"                         /* 6 */
-		     "[hello]\n"                             /* 7 */
-		     "[noexec]\n"                            /* 8 */
-		     "[missing]\n"                           /* 9 */
-		     "[ok2]\n"                               /* 10 */
-		     "path = hello/hello\n"
-		     "read = /nonexistent-novo-xyz\n"        /* 12 */
-		     "env = FOO=bar 1BAD=x\n"                /* 13 */
-		     "syscalls = read @nosuchgroup\n"        /* 14 */
-		     "timeout_ms = -5\n"                     /* 15 */
-		     "warm = 3\n"                            /* 16 */
-		     "warm = 4\n"                            /* 17 */
-		     "garbage line\n"                        /* 18 */
-		     "  \n"
-		     "cpu_ms = 7\n"                          /* 20 */
-		     "  8\n"                                 /* 21 */
-		     "[x\n"                                  /* 22 */
-		     "[ok3] ; a comment is fine\n"           /* 23 */
-		     "path = other/run\n"
-		     "syscalls = read write\n"
-		     "  notasyscall\n"                       /* 26 */
-		     "[ok4]\n"
-		     "path = /bin/sh\n");
+	int n = load("", "warm = 1\n" /* 1 */
+			 "[hello]\n"
+			 "warm = abc\n" /* 3 */
+			 "bogus = 1\n" /* 4 */
+			 "queue = 99999999\n" /* 5 */
+			 "[bad name!]\n" /* 6 */
+			 "[hello]\n" /* 7 */
+			 "[noexec]\n" /* 8 */
+			 "[missing]\n" /* 9 */
+			 "[ok2]\n" /* 10 */
+			 "path = hello/hello\n"
+			 "read = /nonexistent-novo-xyz\n" /* 12 */
+			 "env = FOO=bar 1BAD=x\n" /* 13 */
+			 "syscalls = read @nosuchgroup\n" /* 14 */
+			 "timeout_ms = -5\n" /* 15 */
+			 "warm = 3\n" /* 16 */
+			 "warm = 4\n" /* 17 */
+			 "garbage line\n" /* 18 */
+			 "  \n"
+			 "cpu_ms = 7\n" /* 20 */
+			 "  8\n" /* 21 */
+			 "[x\n" /* 22 */
+			 "[ok3] ; a comment is fine\n" /* 23 */
+			 "path = other/run\n"
+			 "syscalls = read write\n"
+			 "  notasyscall\n" /* 26 */
+			 "[ok4]\n"
+			 "path = /bin/sh\n");
 
 	CHECK(n == 17, "seventeen errors in functions.ini");
 	CHECK(n == count_lines(errs), "one line per error");
 	CHECK(has_err("functions.ini", 1, "\"warm\" outside a [function]"),
 	      "key before any section");
-	CHECK(has_err("functions.ini", 3, "bad value \"abc\" for \"warm\": "
-		      "not a whole number"), "not a number");
-	CHECK(has_err("functions.ini", 4, "unknown key \"bogus\""), "unknown key");
+	CHECK(has_err("functions.ini", 3,
+		      "bad value \"abc\" for \"warm\": "
+		      "not a whole number"),
+	      "not a number");
+	CHECK(has_err("functions.ini", 4, "unknown key \"bogus\""),
+	      "unknown key");
 	CHECK(has_err("functions.ini", 5, "out of range 0..65536"), "range");
 	CHECK(has_err("functions.ini", 6, "bad function name \"bad name!\""),
 	      "bad section name");
-	CHECK(has_err("functions.ini", 7, "duplicate function \"hello\" (first "
-		      "at line 2)"), "duplicate section");
+	CHECK(has_err("functions.ini", 7,
+		      "duplicate function \"hello\" (first "
+		      "at line 2)"),
+	      "duplicate section");
 	CHECK(has_err("functions.ini", 8, "is not an executable file"),
 	      "not executable");
 	CHECK(has_err("functions.ini", 9, "No such file or directory"),
@@ -376,8 +408,10 @@ static void test_fn_errors(void)
 	      "bad env pair");
 	CHECK(has_err("functions.ini", 14, "unknown group"), "unknown group");
 	CHECK(has_err("functions.ini", 15, "not a whole number"), "negative");
-	CHECK(has_err("functions.ini", 17, "duplicate key \"warm\" (first set "
-		      "at line 16)"), "duplicate key");
+	CHECK(has_err("functions.ini", 17,
+		      "duplicate key \"warm\" (first set "
+		      "at line 16)"),
+	      "duplicate key");
 	CHECK(has_err("functions.ini", 18, "expected \"key = value\""),
 	      "syntax error");
 	CHECK(has_err("functions.ini", 21, "\"cpu_ms\" takes one value"),
@@ -395,19 +429,21 @@ static void test_lines(void)
 	memset(longline, 'a', sizeof(longline));
 	memcpy(longline, "env = A=", 8);
 	strcpy(longline + 250, "\n");
-	CHECK(load("", longline) == 1 && has_err("functions.ini", 1,
-						 "line longer than 198"),
+	CHECK(load("", longline) == 1 &&
+		      has_err("functions.ini", 1, "line longer than 198"),
 	      "a long line is refused, not split");
 	CHECK(load("", "\xEF\xBB\xBF[hello]\r\nwarm = 5 ; five\r\n"
-		   "read = ../data\r\n   /tmp\r\n") == 0, "BOM, CRLF, comments");
+		       "read = ../data\r\n   /tmp\r\n") == 0,
+	      "BOM, CRLF, comments");
 	CHECK(fn("hello") && fn("hello")->warm == 5, "value before a comment");
 	CHECK(fn("hello") && fn("hello")->read.n == 2, "read on two lines");
 	config_free(&cfg);
 	CHECK(load("[server]\nfunctions = nope.ini\n", "") == 1 &&
-	      has_err("novod.ini", 2, "cannot open functions file"),
+		      has_err("novod.ini", 2, "cannot open functions file"),
 	      "missing functions file at its line");
 	CHECK(load("", "[hello]\n[a-b_C9]\npath=hello/hello\n") == 0 &&
-	      cfg.n_fns == 2 && fn("a-b_C9"), "name characters");
+		      cfg.n_fns == 2 && fn("a-b_C9"),
+	      "name characters");
 	config_free(&cfg);
 }
 
@@ -420,7 +456,8 @@ static void test_paths(void)
 		   "../data/novod.log\n",
 		   "[o]\npath = other/./run\nread = hello ../data\n"
 		   "write = /tmp\nenv = A=1 B= C=x=y\nnetwork = yes\n"
-		   "syscalls = @cgi  read\n   write\n") == 0, "paths load");
+		   "syscalls = @cgi  read\n   write\n") == 0,
+	      "paths load");
 	printf("%s", errs);
 	o = fn("o");
 	if (!o)
@@ -435,7 +472,8 @@ static void test_paths(void)
 	snprintf(want, sizeof(want), "%s/data", root);
 	CHECK_STR(o->read.n > 1 ? o->read.v[1] : NULL, want, "read ../data");
 	CHECK(o->env.n == 3, "three env pairs");
-	CHECK_STR(o->env.n == 3 ? o->env.v[2] : NULL, "C=x=y", "env value with =");
+	CHECK_STR(o->env.n == 3 ? o->env.v[2] : NULL, "C=x=y",
+		  "env value with =");
 	CHECK_STR(o->syscalls, "@cgi read write", "syscalls joined");
 	CHECK(o->network, "network");
 }
@@ -511,7 +549,8 @@ static void test_names(void)
 	CHECK(config_valid_name(name, 64) && !config_valid_name(name, 65),
 	      "64 characters at most");
 	CHECK(!config_valid_name("", 0) && !config_valid_name("a.b", 3) &&
-	      !config_valid_name("a/b", 3) && !config_valid_name("..", 2),
+		      !config_valid_name("a/b", 3) &&
+		      !config_valid_name("..", 2),
 	      "invalid names");
 }
 

@@ -26,7 +26,7 @@ static void answer(FCGX_Request *rq)
 	if (uri && !strcmp(uri, "/stall"))
 		sleep(1);
 	FCGX_FPrintF(rq->out, "Status: 200 OK\r\nContent-Type: text/plain"
-		     "\r\n\r\n");
+			      "\r\n\r\n");
 	if (uri && !strcmp(uri, "/big")) {
 		for (i = 0; i < BIG; i++)
 			FCGX_PutChar('x', rq->out);
@@ -69,10 +69,12 @@ static void test_params(void)
 {
 	struct fcgi_reply r;
 	char err[256];
-	static const char *const want[] = { "REQUEST_METHOD=GET\n",
-		"DOCUMENT_URI=/params\n", "SCRIPT_NAME=/params\n",
-		"REQUEST_URI=/params?x=1&y=2\n", "QUERY_STRING=x=1&y=2\n",
-		"SERVER_PROTOCOL=HTTP/1.1\n", "REMOTE_ADDR=127.0.0.1\n" };
+	static const char *const want[] = {
+		"REQUEST_METHOD=GET\n",	  "DOCUMENT_URI=/params\n",
+		"SCRIPT_NAME=/params\n",  "REQUEST_URI=/params?x=1&y=2\n",
+		"QUERY_STRING=x=1&y=2\n", "SERVER_PROTOCOL=HTTP/1.1\n",
+		"REMOTE_ADDR=127.0.0.1\n"
+	};
 	size_t i;
 
 	CHECK(get("/params?x=1&y=2", 2000, 1 << 20, &r, err, sizeof(err)) == 0,
@@ -97,10 +99,12 @@ static void test_big(void)
 	      "GET /big");
 	body = r.out ? strstr(r.out, "\r\n\r\n") : NULL;
 	CHECK(body && r.out + r.out_len - (body + 4) == BIG &&
-	      strspn(body + 4, "x") == BIG, "100000 bytes over many records");
+		      strspn(body + 4, "x") == BIG,
+	      "100000 bytes over many records");
 	fcgi_reply_free(&r);
 	CHECK(get("/big", 2000, 1000, &r, err, sizeof(err)) == -1 &&
-	      strstr(err, "reply over 1000 bytes"), "reply bounded by max");
+		      strstr(err, "reply over 1000 bytes"),
+	      "reply bounded by max");
 }
 
 static void test_timeouts(void)
@@ -112,13 +116,16 @@ static void test_timeouts(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	CHECK(get("/stall", 200, 1 << 20, &r, err, sizeof(err)) == -1 &&
-	      strstr(err, "timed out"), "a silent server times out");
+		      strstr(err, "timed out"),
+	      "a silent server times out");
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 +
+	     (t1.tv_nsec - t0.tv_nsec) / 1000000;
 	CHECK(ms >= 190 && ms < 800, "within the timeout");
 	strcpy(sock_path, "/nonexistent/novo.sock");
 	CHECK(get("/params", 200, 1 << 20, &r, err, sizeof(err)) == -1 &&
-	      strstr(err, "No such file"), "no server: a clear error");
+		      strstr(err, "No such file"),
+	      "no server: a clear error");
 }
 
 int main(void)

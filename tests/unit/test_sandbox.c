@@ -35,21 +35,21 @@
 #include "unit.h"
 
 /* CHECK with the details of a failure, printf-style */
-#define EXPECT(cond, ...)                                                  \
-	do {                                                               \
-		bool ok_ = (cond);                                         \
-		CHECK(ok_, #cond);                                         \
-		if (!ok_) {                                                \
-			printf("     ");                                   \
-			printf(__VA_ARGS__);                               \
-			printf("\n");                                      \
-		}                                                          \
+#define EXPECT(cond, ...)                    \
+	do {                                 \
+		bool ok_ = (cond);           \
+		CHECK(ok_, #cond);           \
+		if (!ok_) {                  \
+			printf("     ");     \
+			printf(__VA_ARGS__); \
+			printf("\n");        \
+		}                            \
 	} while (0)
 
 struct outcome {
-	int status;   /* wait status of the probe, -1 if none */
-	int nr;       /* syscall reported by the notification fd, -1 if none */
-	int enter;    /* the notification fd, -1 if none */
+	int status; /* wait status of the probe, -1 if none */
+	int nr; /* syscall reported by the notification fd, -1 if none */
+	int enter; /* the notification fd, -1 if none */
 	long enter_ns;
 	char out[300];
 	char notes[400];
@@ -73,28 +73,33 @@ static void test_resolve(void)
 	int *nr;
 	size_t n;
 
-	EXPECT(syscalls_resolve("read write @cgi", &nr, &n, err,
-			       sizeof(err)) == 0, "resolve: %s", err);
+	EXPECT(syscalls_resolve("read write @cgi", &nr, &n, err, sizeof(err)) ==
+		       0,
+	       "resolve: %s", err);
 	EXPECT(has(nr, n, SYS_read) && has(nr, n, SYS_exit_group) &&
-	      !has(nr, n, SYS_getppid) && !has(nr, n, SYS_socket),
-	      "@cgi members");
+		       !has(nr, n, SYS_getppid) && !has(nr, n, SYS_socket),
+	       "@cgi members");
 	for (size_t i = 1; i < n; i++)
 		EXPECT(nr[i - 1] < nr[i], "sorted, unique");
 	free(nr);
 	EXPECT(syscalls_resolve("read foo", &nr, &n, err, sizeof(err)) < 0 &&
-	      !nr && !strcmp(err, "unknown syscall \"foo\""), "got %s", err);
+		       !nr && !strcmp(err, "unknown syscall \"foo\""),
+	       "got %s", err);
 	EXPECT(syscalls_resolve("@foo", &nr, &n, err, sizeof(err)) < 0 &&
-	      !strcmp(err, "unknown group \"@foo\""), "got %s", err);
+		       !strcmp(err, "unknown group \"@foo\""),
+	       "got %s", err);
 	EXPECT(syscalls_name(SYS_getppid) &&
-	      !strcmp(syscalls_name(SYS_getppid), "getppid"), "name");
+		       !strcmp(syscalls_name(SYS_getppid), "getppid"),
+	       "name");
 	EXPECT(syscalls_name(-1) == NULL && syscalls_name(100000) == NULL,
-	      "bad numbers");
+	       "bad numbers");
 	for (size_t g = 0; g < syscalls_n_groups(); g++) {
 		const struct syscall_group *grp = syscalls_group(g);
 
 		EXPECT(syscalls_resolve(grp->members, &nr, &n, err,
-				       sizeof(err)) == 0 && n > 0,
-		      "group %s: %s", grp->name, err);
+					sizeof(err)) == 0 &&
+			       n > 0,
+		       "group %s: %s", grp->name, err);
 		free(nr);
 	}
 }
@@ -105,7 +110,8 @@ static void list_groups(FILE *f)
 	int *nr;
 	size_t n;
 
-	fprintf(f, "| group | what | members (x86-64) |\n| --- | --- | --- |\n");
+	fprintf(f,
+		"| group | what | members (x86-64) |\n| --- | --- | --- |\n");
 	for (size_t g = 0; g < syscalls_n_groups(); g++) {
 		const struct syscall_group *grp = syscalls_group(g);
 
@@ -147,7 +153,8 @@ static void test_doc(void)
 		return;
 	list_groups(f);
 	fclose(f);
-	EXPECT(doc && strstr(doc, table), "docs/syscalls.md is stale: "
+	EXPECT(doc && strstr(doc, table),
+	       "docs/syscalls.md is stale: "
 	       "regenerate it with build/unit/test_sandbox --list-groups");
 	free(table);
 }
@@ -253,18 +260,17 @@ static struct sandbox_plan *make_plan(const struct fn_config *fn, bool on,
  * the notification fd and the pid of the child it clones (CLONE_PARENT:
  * the test's spawner is its parent, as novod is a warm child's), exits.
  */
-static void sealed(const struct sandbox_plan *plan, int sock, int in,
-		   int out, int err, char **argv)
+static void sealed(const struct sandbox_plan *plan, int sock, int in, int out,
+		   int err, char **argv)
 {
 	int nfd = sandbox_seal(plan);
 	pid_t pid;
 
 	if (nfd == -2)
 		_exit(124);
-	pid = (pid_t)sandbox_call(SYS_clone,
-				  CLONE_PARENT |
-					  (long)sandbox_child_clone_flags(plan),
-				  0, 0, 0, 0);
+	pid = (pid_t)sandbox_call(
+		SYS_clone, CLONE_PARENT | (long)sandbox_child_clone_flags(plan),
+		0, 0, 0, 0);
 	if (pid == 0)
 		child(plan, in, out, err, argv);
 	fdpass_send(sock, &pid, sizeof(pid), &nfd, nfd >= 0);
@@ -288,9 +294,10 @@ static void spawner(const struct fn_config *fn, bool on, char **argv,
 	close(out[1]);
 	close(err[1]);
 	close(sv[1]);
-	if (m < 0 || fdpass_recv(sv[0], &pid, sizeof(pid), &nfd, 1, &got,
-				 5000) != sizeof(pid) || pid <= 0 ||
-	    recv_ready(err[0], &o->enter_ns) < 0) {
+	if (m < 0 ||
+	    fdpass_recv(sv[0], &pid, sizeof(pid), &nfd, 1, &got, 5000) !=
+		    sizeof(pid) ||
+	    pid <= 0 || recv_ready(err[0], &o->enter_ns) < 0) {
 		snprintf(o->out, sizeof(o->out), "child not ready");
 		if (pid > 0)
 			waitpid(pid, &o->status, 0);
@@ -309,8 +316,7 @@ static void spawner(const struct fn_config *fn, bool on, char **argv,
 }
 
 /* Runs probe argv confined (a forked spawner) and reports its outcome. */
-static struct outcome confined(const struct fn_config *fn, bool on,
-			       char **argv)
+static struct outcome confined(const struct fn_config *fn, bool on, char **argv)
 {
 	struct outcome o = { .status = -1, .nr = -1, .enter = -3 };
 	int p[2];
@@ -425,10 +431,14 @@ static void attack(const char *mode, const char *arg, const char *why)
 	struct outcome in = confined(&fn, true, argv);
 	struct outcome out = unconfined(argv);
 
-	EXPECT(refused(&in) && strstr(in.out, why), "%s confined: status %#x "
-	      "out \"%s\"", mode, in.status, in.out);
-	EXPECT(worked(&out), "%s unconfined (negative control): status %#x "
-	      "out \"%s\"", mode, out.status, out.out);
+	EXPECT(refused(&in) && strstr(in.out, why),
+	       "%s confined: status %#x "
+	       "out \"%s\"",
+	       mode, in.status, in.out);
+	EXPECT(worked(&out),
+	       "%s unconfined (negative control): status %#x "
+	       "out \"%s\"",
+	       mode, out.status, out.out);
 }
 
 /* Killed for calling nr: by novod's kill after a notification, or SIGSYS. */
@@ -436,12 +446,13 @@ static void expect_violation(const char *mode, const struct outcome *in, int nr)
 {
 	if (in->enter >= 0)
 		EXPECT(in->nr == nr && WIFSIGNALED(in->status) &&
-		      WTERMSIG(in->status) == SIGKILL,
-		      "%s: notified nr %d (%s), status %#x", mode, in->nr,
-		      syscalls_name(in->nr), in->status);
+			       WTERMSIG(in->status) == SIGKILL,
+		       "%s: notified nr %d (%s), status %#x", mode, in->nr,
+		       syscalls_name(in->nr), in->status);
 	else
-		EXPECT(WIFSIGNALED(in->status) && WTERMSIG(in->status) == SIGSYS,
-		      "%s: status %#x", mode, in->status);
+		EXPECT(WIFSIGNALED(in->status) &&
+			       WTERMSIG(in->status) == SIGSYS,
+		       "%s: status %#x", mode, in->status);
 }
 
 static void test_forbidden_syscall(void)
@@ -453,7 +464,7 @@ static void test_forbidden_syscall(void)
 
 	expect_violation("forbidden", &in, SYS_getppid);
 	EXPECT(worked(&off), "sandbox off: status %#x out \"%s\"", off.status,
-	      off.out);
+	       off.out);
 	EXPECT(worked(&out), "unconfined: status %#x", out.status);
 }
 
@@ -466,7 +477,7 @@ static void test_gate(void)
 
 	expect_violation("gate", &in, SYS_dup2);
 	EXPECT(worked(&out), "gate unconfined (negative control): status %#x",
-	      out.status);
+	       out.status);
 }
 
 static void test_allowed(void)
@@ -477,11 +488,11 @@ static void test_allowed(void)
 	struct outcome o = confined(&fn, true, own);
 
 	EXPECT(worked(&o) && o.enter != -2, "own folder: status %#x out \"%s\"",
-	      o.status, o.out);
+	       o.status, o.out);
 	snprintf(file, sizeof(file), "%s/made", wdir);
 	o = confined(&fn, true, wr);
 	EXPECT(worked(&o), "write path: status %#x out \"%s\"", o.status,
-	      o.out);
+	       o.out);
 }
 
 static void test_attacks(void)
@@ -505,15 +516,15 @@ static void bench(int n)
 		for (int i = 0; i < n; i++)
 			sum[on] += confined(&fn, on, argv).enter_ns;
 	printf("a child's own set-up: %.1f us with the sandbox on, %.1f us "
-	       "off (mean of %d children)\n", sum[1] / 1e3 / n,
-	       sum[0] / 1e3 / n, n);
+	       "off (mean of %d children)\n",
+	       sum[1] / 1e3 / n, sum[0] / 1e3 / n, n);
 }
 
 /* --run SYSCALLS BINARY [ARG]: one binary, confined, to check a group */
 static int run_one(char **argv)
 {
-	char err[128], *dir = strdup(argv[3]), *av[] = { argv[3], argv[4],
-							NULL };
+	char err[128], *dir = strdup(argv[3]),
+		       *av[] = { argv[3], argv[4], NULL };
 	struct outcome o;
 
 	*strrchr(dir, '/') = '\0';
@@ -550,14 +561,14 @@ int main(int argc, char **argv)
 		struct outcome o = confined(&fn, true, ok);
 
 		EXPECT(worked(&o), "ok probe: status %#x enter %d out \"%s\"",
-		      o.status, o.enter, o.out);
+		       o.status, o.enter, o.out);
 		printf("notes: %s\n", o.notes);
 		test_allowed();
 		test_forbidden_syscall();
 		test_gate();
 		test_attacks();
-		bench(argc > 2 && !strcmp(argv[1], "--bench") ?
-		      atoi(argv[2]) : 20);
+		bench(argc > 2 && !strcmp(argv[1], "--bench") ? atoi(argv[2]) :
+								20);
 	}
 	if (tmp[0]) {
 		char cmd[128];
