@@ -143,7 +143,7 @@ function mem_report() {
 		print ""
 		return
 	}
-	printf "Memory, novod with %d functions × %d warm children, sandbox on (a refill leaves up to warm/2 = %d more idle: the children counted below):\n\n", mem_fns, mem_warm, (mem_warm >= 4 ? 2 : int(mem_warm / 2))
+	printf "Memory, novod with %d functions × %d warm children, sandbox on (the children counted below include the up to warm/2, at most 2, more idle that a refill leaves):\n\n", mem_fns, mem_warm
 	mem_line("pools full, before any request", mem["idle"])
 	if ("loaded" in mem)
 		mem_line("after 2 s of load over every function, pools full again", mem["loaded"])

@@ -491,9 +491,9 @@ static int take_ready(struct pool *p, struct warm_child *c,
 			log_msg(LOG_ERR, "fn=%s %s", p->fn->name, err);
 			child_kill(c);
 		}
+		/* rc > 0: it died idle, the next one, without a word */
 		if (rc != 0)
-			child_close(
-				c); /* rc > 0: it died idle, just the next */
+			child_close(c);
 		pthread_mutex_lock(&p->lock);
 		if (rc == 0)
 			return ACQ_OK;

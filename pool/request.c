@@ -716,15 +716,8 @@ void request_handle(FCGX_Request *rq)
 		bytes = answer(&r, where);
 	if (!r.aborted)
 		drain_stdin(rq, DRAIN_BUDGET);
-	/*
-	 * END_REQUEST now: nginx answers while we clean up. Not in a graceful
-	 * stop: the connection closes after this request, and its FIN must
-	 * follow END_REQUEST at once, or nginx may take the connection from
-	 * its keep-alive cache for the next request (a POST it cannot retry)
-	 * before it sees the close.
-	 */
-	if (!server_stopping())
-		FCGX_Finish_r(rq);
+	/* END_REQUEST now: nginx answers while we clean up */
+	server_end_request(rq);
 	child_close(&r.c);
 	cgi_response_free(&r.resp);
 	ms = ms_since(r.t0);

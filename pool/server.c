@@ -195,6 +195,8 @@ static void write_all(int fd, const char *p, size_t n)
  * FCGI_GET_VALUES_RESULT behind them, in one write, and nginx never sends
  * a request on a connection that is closing (a POST sent so would be
  * lost). libfcgi writes those records itself: here into a pipe, read back.
+ * keepConnection 0 tells serve_connection that the connection ends (and
+ * libfcgi closes the pipe's end, not the connection).
  */
 static void finish_last(FCGX_Request *rq)
 {
@@ -206,22 +208,28 @@ static void finish_last(FCGX_Request *rq)
 	int p[2], fd = rq->ipcFd;
 
 	if (pipe2(p, O_CLOEXEC) != 0) {
+		rq->keepConnection = 0; /* libfcgi closes the connection */
 		FCGX_Finish_r(rq);
 		return;
 	}
+	rq->keepConnection = 0;
 	rq->ipcFd = p[1];
 	FCGX_Finish_r(rq); /* at most its 8 KiB stdout buffer and the records */
-	if (rq->ipcFd >= 0)
-		close(p[1]); /* else libfcgi closed it: the request had failed */
 	rq->ipcFd = fd;
 	room = sizeof(buf) - sizeof(after);
 	while (len < room && (n = read(p[0], buf + len, room - len)) > 0)
 		len += (size_t)n;
 	close(p[0]);
-	if (len == 0)
-		return; /* its END_REQUEST had gone already */
 	memcpy(buf + len, &after, sizeof(after));
 	write_all(fd, buf, len + sizeof(after));
+}
+
+void server_end_request(FCGX_Request *rq)
+{
+	if (atomic_load(&stopping))
+		finish_last(rq);
+	else
+		FCGX_Finish_r(rq);
 }
 
 /*
@@ -237,17 +245,13 @@ static void serve_connection(int fd)
 	rq.ipcFd = fd;
 	rq.keepConnection = 1;
 	request_new_connection();
-	while (rq.ipcFd >= 0) {
+	/* keepConnection 0 after a request: nginx's, or a stop's (above) */
+	while (rq.ipcFd >= 0 && rq.keepConnection) {
 		if (wait_request(rq.ipcFd) != 0)
 			break;
 		if (FCGX_Accept_r(&rq) < 0)
 			break;
 		request_handle(&rq);
-		if (server_stopping()) {
-			/* graceful stop: no next request here */
-			finish_last(&rq);
-			break;
-		}
 	}
 	FCGX_Finish_r(&rq); /* a failed accept's clean-up; else a no-op */
 	if (rq.ipcFd >= 0)
@@ -440,11 +444,6 @@ void server_close_idle(void)
 	pthread_mutex_unlock(&lock);
 	if (drain_fd >= 0 && write(drain_fd, &one, sizeof(one)) != sizeof(one))
 		log_msg(LOG_ERR, "graceful stop: cannot wake idle connections");
-}
-
-bool server_stopping(void)
-{
-	return atomic_load(&stopping);
 }
 
 unsigned server_open(void)

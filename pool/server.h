@@ -2,8 +2,9 @@
 #ifndef NOVO_SERVER_H
 #define NOVO_SERVER_H
 
-#include <stdbool.h>
 #include <stddef.h>
+
+#include <fcgiapp.h>
 
 #include "config.h"
 
@@ -19,8 +20,11 @@ int server_start(int listen_fd, const struct server_config *srv);
  */
 void server_stop_accepting(void);
 void server_close_idle(void);
-/* A graceful stop began: each connection closes after its request. */
-bool server_stopping(void);
+/*
+ * Ends a request (END_REQUEST); in a graceful stop as its connection's
+ * last, which closes after it.
+ */
+void server_end_request(FCGX_Request *rq);
 /* Connections still open (busy or in their grace). */
 unsigned server_open(void);
 

@@ -51,15 +51,35 @@ def connect(path, timeout=5.0):
     return s
 
 
+def records(data):
+    """The whole records at the start of data, as (type, request id, content); the rest."""
+    out = []
+    while len(data) >= 8:
+        _, rtype, rid, n, pad, _ = struct.unpack(">BBHHBB", data[:8])
+        if len(data) < 8 + n + pad:
+            break
+        out.append((rtype, rid, data[8:8 + n]))
+        data = data[8 + n + pad:]
+    return out, data
+
+
+def recv_until_close(s, seconds):
+    """Every byte the peer sends until it closes (or seconds pass)."""
+    data, end = b"", time.monotonic() + seconds
+    while time.monotonic() < end:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
 def read_response(s, deadline):
     """Reads records until END_REQUEST; returns (stdout, stderr, ended)."""
     buf, out, err = b"", b"", b""
     while time.monotonic() < deadline:
-        while len(buf) >= 8:
-            _, rtype, _, n, pad, _ = struct.unpack(">BBHHBB", buf[:8])
-            if len(buf) < 8 + n + pad:
-                break
-            content, buf = buf[8:8 + n], buf[8 + n + pad:]
+        recs, buf = records(buf)
+        for rtype, _, content in recs:
             if rtype == STDOUT:
                 out += content
             elif rtype == STDERR:

@@ -1,7 +1,6 @@
 """t_stop.py - SIGTERM/SIGQUIT finish what is in flight; SIGINT stops at once."""
 
 import signal
-import struct
 import subprocess
 import threading
 import time
@@ -79,18 +78,6 @@ def t_fast(st):
            "the in-flight request still succeeded: %r" % (res[:1],))
 
 
-def records(data):
-    """(type, request id, content length) of each whole record in data; bytes left over."""
-    out = []
-    while len(data) >= 8:
-        _, rtype, rid, n, pad, _ = struct.unpack(">BBHHBB", data[:8])
-        if len(data) < 8 + n + pad:
-            break
-        out.append((rtype, rid, n))
-        data = data[8 + n + pad:]
-    return out, data
-
-
 def t_last_record(st, sig):
     """A kept-alive connection's last answer in a graceful stop: END_REQUEST, one empty
     FCGI_GET_VALUES_RESULT after it (nginx reuses a connection only when END_REQUEST
@@ -100,24 +87,14 @@ def t_last_record(st, sig):
         s.sendall(fcgi.request_bytes("/fn/slow", "ms=600&token=" + token, keep=True))
         expect(wait_for(lambda: procs.by_environ(token.encode()), 2.0, 0.02), "slow never ran")
         st.signal(sig)
-        data = recv_until_close(s, 10)
-    recs, rest = records(data)
+        data = fcgi.recv_until_close(s, 10)
+    recs, rest = fcgi.records(data)
     types = [t for t, _, _ in recs]
     expect(fcgi.END_REQUEST in types, "no END_REQUEST: %r" % recs)
     after = recs[types.index(fcgi.END_REQUEST) + 1:]
-    expect(after == [(10, 0, 0)] and not rest,
+    expect(after == [(10, 0, b"")] and not rest,
            "after END_REQUEST: %r and %d stray bytes, before the close" % (after, len(rest)))
     expect(exit_code(st, 10) == 0, "novod did not exit 0")
-
-
-def recv_until_close(s, seconds):
-    data, end = b"", time.monotonic() + seconds
-    while time.monotonic() < end:
-        chunk = s.recv(65536)
-        if not chunk:
-            break
-        data += chunk
-    return data
 
 
 def t_idle_nudge(st, sig):
@@ -137,12 +114,12 @@ def t_idle_nudge(st, sig):
             got = b""
             while len(got) < 8 and time.monotonic() - t0 < 2:
                 got += c.recv(8 - len(got))
-            expect(records(got) == ([(fcgi.STDERR, 1, 0)], b""), "nudge: %r" % got)
+            expect(fcgi.records(got) == ([(fcgi.STDERR, 1, b"")], b""), "nudge: %r" % got)
         expect(time.monotonic() - t0 < 0.4, "nudged after %.2f s" % (time.monotonic() - t0))
         conns[0].close()  # as nginx drops a cached connection
         c = conns[1]      # as nginx sending a request as the stop began
         c.sendall(fcgi.request_bytes("/fn/hello", keep=True))
-        recs, rest = records(recv_until_close(c, 5))
+        recs, rest = fcgi.records(fcgi.recv_until_close(c, 5))
         types = [t for t, _, _ in recs]
         expect(fcgi.STDOUT in types and fcgi.END_REQUEST in types and not rest,
                "the request sent after the nudge: %r" % recs)

@@ -105,6 +105,18 @@ static int count_lines(const char *s)
 	return n;
 }
 
+/* A message a load must have given: its line, a part of it, what it is. */
+struct want_err {
+	int line;
+	const char *part, *what;
+};
+
+static void check_errs(const char *file, const struct want_err *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		CHECK(has_err(file, w[i].line, w[i].part), w[i].what);
+}
+
 static const struct fn_config *fn(const char *name)
 {
 	return config_find(cfg.fns, cfg.n_fns, name, strlen(name));
@@ -203,6 +215,21 @@ static void test_allow(void)
 
 static void test_server_errors(void)
 {
+	static const struct want_err want[] = {
+		{ 3, "bad value \"localhost:80\" for \"listen\"",
+		  "listen numeric only" },
+		{ 4, "\"10.0.0.0/33\": bad prefix length", "bad CIDR" },
+		{ 5, "not an octal mode", "bad mode" },
+		{ 6, "not a boolean", "bad bool" },
+		{ 7, "unknown user \"no-such-user-novo\"", "unknown user" },
+		{ 8, "functions_dir", "missing functions_dir" },
+		{ 9, "expected a URI path", "status_path" },
+		{ 10, "unknown key \"colour\"", "unknown key" },
+		{ 12, "expected auto, require or off", "lkm mode" },
+		{ 13, "duplicate section [server] (first at line 2)",
+		  "duplicate section" },
+		{ 15, "unknown section [extra]", "unknown section" },
+	};
 	int n = load("; a comment\n"
 		     "[server]\n"
 		     "listen = localhost:80\n" /* 3 */
@@ -223,28 +250,7 @@ static void test_server_errors(void)
 
 	CHECK(n == 11, "eleven errors in novod.ini");
 	CHECK(n == count_lines(errs), "one line per error");
-	CHECK(has_err("novod.ini", 3,
-		      "bad value \"localhost:80\" for \"listen\""),
-	      "listen numeric only");
-	CHECK(has_err("novod.ini", 4, "\"10.0.0.0/33\": bad prefix length"),
-	      "bad CIDR");
-	CHECK(has_err("novod.ini", 5, "not an octal mode"), "bad mode");
-	CHECK(has_err("novod.ini", 6, "not a boolean"), "bad bool");
-	CHECK(has_err("novod.ini", 7, "unknown user \"no-such-user-novo\""),
-	      "unknown user");
-	CHECK(has_err("novod.ini", 8, "functions_dir"),
-	      "missing functions_dir");
-	CHECK(has_err("novod.ini", 9, "expected a URI path"), "status_path");
-	CHECK(has_err("novod.ini", 10, "unknown key \"colour\""),
-	      "unknown key");
-	CHECK(has_err("novod.ini", 12, "expected auto, require or off"),
-	      "lkm mode");
-	CHECK(has_err("novod.ini", 13,
-		      "duplicate section [server] (first at "
-		      "line 2)"),
-	      "duplicate section");
-	CHECK(has_err("novod.ini", 15, "unknown section [extra]"),
-	      "unknown section");
+	check_errs("novod.ini", want, sizeof(want) / sizeof(want[0]));
 	CHECK(load("[server]\nlisten_group = no-such-group-novo\n", "") == 1 &&
 		      has_err("novod.ini", 2,
 			      "unknown group \"no-such-group-novo\""),
@@ -352,6 +358,31 @@ static void test_sizes(void)
 
 static void test_fn_errors(void)
 {
+	static const struct want_err want[] = {
+		{ 1, "\"warm\" outside a [function]",
+		  "key before any section" },
+		{ 3, "bad value \"abc\" for \"warm\": not a whole number",
+		  "not a number" },
+		{ 4, "unknown key \"bogus\"", "unknown key" },
+		{ 5, "out of range 0..65536", "range" },
+		{ 6, "bad function name \"bad name!\"", "bad section name" },
+		{ 7, "duplicate function \"hello\" (first at line 2)",
+		  "duplicate section" },
+		{ 8, "is not an executable file", "not executable" },
+		{ 9, "No such file or directory", "missing binary" },
+		{ 12, "read: \"/nonexistent-novo-xyz\"", "missing read path" },
+		{ 13, "\"FOO=bar 1BAD=x\" for \"env\"", "bad env pair" },
+		{ 14, "unknown group", "unknown group" },
+		{ 15, "not a whole number", "negative" },
+		{ 17, "duplicate key \"warm\" (first set at line 16)",
+		  "duplicate key" },
+		{ 18, "expected \"key = value\"", "syntax error" },
+		{ 21, "\"cpu_ms\" takes one value",
+		  "continuation of a one-value key" },
+		{ 22, "missing \"]\"", "broken header" },
+		{ 25, "unknown syscall",
+		  "unknown syscall: the line of the syscalls key" },
+	};
 	int n = load("", "warm = 1\n" /* 1 */
 			 "[hello]\n"
 			 "warm = abc\n" /* 3 */
@@ -383,42 +414,7 @@ static void test_fn_errors(void)
 
 	CHECK(n == 17, "seventeen errors in functions.ini");
 	CHECK(n == count_lines(errs), "one line per error");
-	CHECK(has_err("functions.ini", 1, "\"warm\" outside a [function]"),
-	      "key before any section");
-	CHECK(has_err("functions.ini", 3,
-		      "bad value \"abc\" for \"warm\": "
-		      "not a whole number"),
-	      "not a number");
-	CHECK(has_err("functions.ini", 4, "unknown key \"bogus\""),
-	      "unknown key");
-	CHECK(has_err("functions.ini", 5, "out of range 0..65536"), "range");
-	CHECK(has_err("functions.ini", 6, "bad function name \"bad name!\""),
-	      "bad section name");
-	CHECK(has_err("functions.ini", 7,
-		      "duplicate function \"hello\" (first "
-		      "at line 2)"),
-	      "duplicate section");
-	CHECK(has_err("functions.ini", 8, "is not an executable file"),
-	      "not executable");
-	CHECK(has_err("functions.ini", 9, "No such file or directory"),
-	      "missing binary");
-	CHECK(has_err("functions.ini", 12, "read: \"/nonexistent-novo-xyz\""),
-	      "missing read path");
-	CHECK(has_err("functions.ini", 13, "\"FOO=bar 1BAD=x\" for \"env\""),
-	      "bad env pair");
-	CHECK(has_err("functions.ini", 14, "unknown group"), "unknown group");
-	CHECK(has_err("functions.ini", 15, "not a whole number"), "negative");
-	CHECK(has_err("functions.ini", 17,
-		      "duplicate key \"warm\" (first set "
-		      "at line 16)"),
-	      "duplicate key");
-	CHECK(has_err("functions.ini", 18, "expected \"key = value\""),
-	      "syntax error");
-	CHECK(has_err("functions.ini", 21, "\"cpu_ms\" takes one value"),
-	      "continuation of a one-value key");
-	CHECK(has_err("functions.ini", 22, "missing \"]\""), "broken header");
-	CHECK(has_err("functions.ini", 25, "unknown syscall"),
-	      "unknown syscall: the line of the syscalls key");
+	check_errs("functions.ini", want, sizeof(want) / sizeof(want[0]));
 	CHECK(cfg.fns == NULL && cfg.n_fns == 0, "nothing kept on errors");
 }
 
