@@ -2,20 +2,29 @@
  * daemon - double fork and setsid: a daemon that beats into TARGET for 8 s
  * after the request ended. The verdict is the test's: does the beat go on?
  */
+#include <string.h>
 #include <sys/wait.h>
 
 #include "beat.h"
 
-/* Waits up to 2 s for the daemon's first beat: it ran before we answer. */
+/*
+ * Waits up to 2 s for the daemon's first whole beat line: it ran before we
+ * answer. The file alone is not enough: the daemon's open(O_CREAT) makes it
+ * before its write, and our exit would kill the daemon in between.
+ */
 static int first_beat(const char *path)
 {
+	char buf[64];
+	ssize_t n;
 	int i, fd;
 
 	for (i = 0; i < 40; i++) {
 		fd = open(path, O_RDONLY);
 		if (fd >= 0) {
+			n = read(fd, buf, sizeof(buf));
 			close(fd);
-			return 1;
+			if (n > 0 && memchr(buf, '\n', (size_t)n))
+				return 1;
 		}
 		sleep_ms(50);
 	}
