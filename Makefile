@@ -50,8 +50,8 @@ $(BUILD)/asan/novoctl: $(NOVOCTL_SRC) $(HDRS)
 # Example functions: functions/NAME/main.c -> functions/NAME/NAME, static.
 functions: $(FN_BINS) $(FN_EXTRA)
 define fn_rule
-$(1): $(dir $(1))main.c
-	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -static -o $$@ $$<
+$(1): $(dir $(1))main.c functions/include/cgi_query.h
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Ifunctions/include -static -o $$@ $$<
 endef
 $(foreach b,$(FN_BINS),$(eval $(call fn_rule,$(b))))
 
@@ -61,7 +61,7 @@ TESTFN_BINS := $(foreach f,$(TESTFN_C),$(BUILD)/testfn/$(basename $(notdir $(f))
 define testfn_rule
 $(BUILD)/testfn/$(1)/$(1): tests/fn/$(1).c
 	@mkdir -p $$(dir $$@)
-	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -static -o $$@ $$<
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Ifunctions/include -static -o $$@ $$<
 endef
 $(foreach f,$(TESTFN_C),$(eval $(call testfn_rule,$(basename $(notdir $(f))))))
 testfn: $(TESTFN_BINS)

@@ -20,32 +20,22 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "cgi_query.h"
+
 #define READ_MAX (64 * 1024)
 #define PARAM_MAX 256
 
 /* Copies the value of key in the query string into out; 0 if absent. */
-static int query_param(const char *qs, const char *key, char *out, size_t cap)
+static int query_copy(const char *qs, const char *key, char *out, size_t cap)
 {
-	size_t klen = strlen(key);
+	size_t vlen;
+	const char *v = query_param(qs, key, &vlen);
 
-	while (qs && *qs) {
-		size_t plen = strcspn(qs, "&");
-
-		if (plen > klen && strncmp(qs, key, klen) == 0 &&
-		    qs[klen] == '=') {
-			size_t vlen = plen - klen - 1;
-
-			if (vlen == 0 || vlen >= cap)
-				return 0;
-			memcpy(out, qs + klen + 1, vlen);
-			out[vlen] = '\0';
-			return 1;
-		}
-		qs += plen;
-		if (*qs == '&')
-			qs++;
-	}
-	return 0;
+	if (v == NULL || vlen == 0 || vlen >= cap)
+		return 0;
+	memcpy(out, v, vlen);
+	out[vlen] = '\0';
+	return 1;
 }
 
 /* An error answer: "fetch: what[: detail]". */
@@ -121,15 +111,15 @@ int main(void)
 	int len = 0, fd;
 	ssize_t n;
 
-	if (!query_param(qs, "host", host, sizeof(host)) ||
-	    !query_param(qs, "port", port, sizeof(port)))
+	if (!query_copy(qs, "host", host, sizeof(host)) ||
+	    !query_copy(qs, "port", port, sizeof(port)))
 		return answer("400 Bad Request",
 			      "expected ?host=ADDR&port=N[&path=/x]", NULL);
 	sslen = make_addr(host, port, &ss);
 	if (!sslen)
 		return answer("400 Bad Request",
 			      "host: a numeric address, port: 1..65535", NULL);
-	if (query_param(qs, "path", path, sizeof(path))) {
+	if (query_copy(qs, "path", path, sizeof(path))) {
 		if (!valid_path(path))
 			return answer("400 Bad Request", "path: /x, no spaces",
 				      NULL);

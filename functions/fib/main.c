@@ -9,34 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgi_query.h"
+
 #define FIB_MAX 40 /* fib(40): ~0.1 s at -O2, well under the default cpu_ms */
 
 static unsigned long long fib(unsigned n)
 {
 	return n < 2 ? n : fib(n - 1) + fib(n - 2);
-}
-
-/*
- * Finds key=value in a query string: returns a pointer to the value and
- * its length in *len, or NULL when the key is absent.
- */
-static const char *query_param(const char *qs, const char *key, size_t *len)
-{
-	size_t klen = strlen(key);
-
-	while (qs && *qs) {
-		size_t plen = strcspn(qs, "&");
-
-		if (plen > klen && strncmp(qs, key, klen) == 0 &&
-		    qs[klen] == '=') {
-			*len = plen - klen - 1;
-			return qs + klen + 1;
-		}
-		qs += plen;
-		if (*qs == '&')
-			qs++;
-	}
-	return NULL;
 }
 
 /* Decimal digits only, 0..FIB_MAX; returns -1 otherwise. */

@@ -19,26 +19,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cgi_query.h"
+
 #define NAME_MAX_LEN 64
-
-static const char *query_param(const char *qs, const char *key, size_t *len)
-{
-	size_t klen = strlen(key);
-
-	while (qs && *qs) {
-		size_t plen = strcspn(qs, "&");
-
-		if (plen > klen && strncmp(qs, key, klen) == 0 &&
-		    qs[klen] == '=') {
-			*len = plen - klen - 1;
-			return qs + klen + 1;
-		}
-		qs += plen;
-		if (*qs == '&')
-			qs++;
-	}
-	return NULL;
-}
 
 /* [A-Za-z0-9_-][A-Za-z0-9._-]*: no path, no hidden file, no "..". */
 static int valid_name(const char *s, size_t len)
