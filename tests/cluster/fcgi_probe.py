@@ -9,34 +9,20 @@ outsider namespace (a peer not in allow).
 """
 
 import json
+import os
 import socket
-import struct
 import sys
 import time
 
-BEGIN, END, PARAMS, STDIN, STDOUT = 1, 3, 4, 5, 6
-
-
-def record(rtype, content=b""):
-    return struct.pack(">BBHHBB", 1, rtype, 1, len(content), 0, 0) + content
-
-
-def nv(name, value):
-    name, value = name.encode(), value.encode()
-    assert len(name) < 128 and len(value) < 128
-    return bytes([len(name), len(value)]) + name + value
+sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+import fcgi  # noqa: E402  (the integration tests' client: one record format)
 
 
 def request_bytes(uri, query):
-    params = {"REQUEST_METHOD": "GET", "QUERY_STRING": query,
-              "SCRIPT_NAME": uri, "DOCUMENT_URI": uri,
-              "REQUEST_URI": uri + "?" + query, "SERVER_PROTOCOL": "HTTP/1.1",
-              "GATEWAY_INTERFACE": "CGI/1.1", "REMOTE_ADDR": "127.0.0.1",
-              "SERVER_NAME": "probe", "SERVER_PORT": "80",
-              "CONTENT_LENGTH": ""}
-    body = b"".join(nv(k, v) for k, v in params.items())
-    return (record(BEGIN, struct.pack(">HB5x", 1, 0)) + record(PARAMS, body)
-            + record(PARAMS) + record(STDIN))
+    params = fcgi.params_for(uri, query=query, extra={"SERVER_NAME": "probe"})
+    body = b"".join(fcgi.nv(k, v) for k, v in params.items())
+    return (fcgi.begin() + fcgi.record(fcgi.PARAMS, body)
+            + fcgi.record(fcgi.PARAMS) + fcgi.record(fcgi.STDIN))
 
 
 def probe(addr, port, rid, timeout=5.0):
@@ -68,19 +54,10 @@ def probe(addr, port, rid, timeout=5.0):
 
 def _parse(buf, res):
     """Fills res["stdout"] from buf; True once END_REQUEST is in it."""
-    out, pos = b"", 0
-    while len(buf) - pos >= 8:
-        _, rtype, _, n, pad, _ = struct.unpack(">BBHHBB", buf[pos:pos + 8])
-        if len(buf) - pos < 8 + n + pad:
-            break
-        if rtype == STDOUT:
-            out += buf[pos + 8:pos + 8 + n]
-        pos += 8 + n + pad
-        if rtype == END:
-            res["stdout"] = out.decode(errors="replace")
-            return True
-    res["stdout"] = out.decode(errors="replace")
-    return False
+    recs, _ = fcgi.records(buf)
+    res["stdout"] = b"".join(c for t, _, c in recs if t == fcgi.STDOUT).decode(
+        errors="replace")
+    return any(t == fcgi.END_REQUEST for t, _, _ in recs)
 
 
 if __name__ == "__main__":
