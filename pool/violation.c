@@ -172,7 +172,7 @@ static pid_t root_of(pid_t pid)
 	return -1;
 }
 
-static void close_fd(int fd)
+static void close_if_open(int fd)
 {
 	if (fd >= 0)
 		close(fd);
@@ -182,7 +182,7 @@ static void kill_pidfd(int pidfd)
 {
 	if (pidfd >= 0)
 		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-	close_fd(pidfd);
+	close_if_open(pidfd);
 }
 
 /*
@@ -203,8 +203,8 @@ static void on_notification(int fd)
 	root = top > 0 && top != pid ? (int)syscall(SYS_pidfd_open, top, 0) :
 				       -1;
 	if (!sandbox_notif_valid(fd, id)) {
-		close_fd(offender);
-		close_fd(root);
+		close_if_open(offender);
+		close_if_open(root);
 		return;
 	}
 	name = syscalls_name(nr);
