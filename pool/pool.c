@@ -104,15 +104,21 @@ void stats_percentiles(struct fn_stats *s, double *p50, double *p99)
 
 /* ---- the pool thread: keeps warm children ready ---- */
 
-static unsigned pool_target(struct pool *p, long long now)
+/* The burst of the last PEAK_WINDOW_NS; the pool thread rolls it over. */
+static void roll_peak(struct pool *p, long long now)
 {
-	unsigned max = p->fn->max_concurrency;
-	unsigned target;
-
 	if (now > p->peak_reset_ns) {
 		p->peak = p->busy;
 		p->peak_reset_ns = now + PEAK_WINDOW_NS;
 	}
+}
+
+/* How many children it should hold: called with the lock held. */
+static unsigned pool_target(const struct pool *p)
+{
+	unsigned max = p->fn->max_concurrency;
+	unsigned target;
+
 	if (p->retired)
 		return p->waiting;
 	/* grow to the recent burst, never past max_concurrency */
@@ -120,6 +126,21 @@ static unsigned pool_target(struct pool *p, long long now)
 	if (target < p->fn->warm)
 		target = p->fn->warm;
 	return target + p->waiting;
+}
+
+/*
+ * Refill when no more than this many are idle: never fewer than warm
+ * idle; above that, in batches from half the target down: under load one
+ * round trip to the spawner and one wake-up of the pool thread make
+ * several children, not one per request.
+ */
+static bool below_low(const struct pool *p, unsigned target)
+{
+	unsigned low = target / 2;
+
+	if (p->fn->warm > 0 && low < p->fn->warm - 1)
+		low = p->fn->warm - 1;
+	return p->n_idle <= low;
 }
 
 static bool child_alive(const struct warm_child *c)
@@ -317,24 +338,18 @@ static void *pool_thread(void *arg)
 	pthread_mutex_lock(&p->lock);
 	while (!p->done) {
 		long long now = now_ns();
-		unsigned target = pool_target(p, now);
+		unsigned target;
 		struct timespec ts;
 
+		roll_peak(p, now);
+		target = pool_target(p);
 		if (now >= next_sweep) {
 			pool_sweep(p, target);
 			next_sweep = now + 500000000LL;
 		}
-		/*
-		 * Never fewer than warm idle; above that, in batches from half
-		 * the target down: under load one round trip to the spawner
-		 * and one wake-up of this thread make several children, not
-		 * one per request.
-		 */
-		p->low = target / 2;
-		if (p->fn->warm > 0 && p->low < p->fn->warm - 1)
-			p->low = p->fn->warm - 1;
-		if (p->n_idle < target && (p->n_idle <= p->low || p->waiting) &&
-		    !p->sp_dead && !p->restarting && now >= p->backoff_ns) {
+		if (p->n_idle < target &&
+		    (below_low(p, target) || p->waiting) && !p->sp_dead &&
+		    !p->restarting && now >= p->backoff_ns) {
 			pool_spawn(p, target + refill_slack(p) - p->n_idle);
 			continue;
 		}
@@ -581,7 +596,7 @@ void pool_release_put(struct pool *p)
 	pthread_mutex_lock(&p->lock);
 	p->busy--;
 	queued = p->queued > 0;
-	refill = p->n_idle <= p->low;
+	refill = below_low(p, pool_target(p));
 	pthread_mutex_unlock(&p->lock);
 	/* after the unlock: the thread woken does not wait for the lock */
 	if (queued)

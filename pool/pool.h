@@ -45,7 +45,6 @@ struct pool {
 	struct warm_child *idle;
 	unsigned n_idle, cap_idle;
 	unsigned busy, queued, waiting, spawning, peak, warm_waiters;
-	unsigned low; /* refill when no more children than this are idle */
 	long long peak_reset_ns, backoff_ns;
 	bool retired, done;
 	_Atomic int refs; /* the table's and each request's */

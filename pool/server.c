@@ -207,12 +207,11 @@ static void finish_last(FCGX_Request *rq)
 	ssize_t n;
 	int p[2], fd = rq->ipcFd;
 
+	rq->keepConnection = 0;
 	if (pipe2(p, O_CLOEXEC) != 0) {
-		rq->keepConnection = 0; /* libfcgi closes the connection */
-		FCGX_Finish_r(rq);
+		FCGX_Finish_r(rq); /* writes, then closes the connection */
 		return;
 	}
-	rq->keepConnection = 0;
 	rq->ipcFd = p[1];
 	FCGX_Finish_r(rq); /* at most its 8 KiB stdout buffer and the records */
 	rq->ipcFd = fd;

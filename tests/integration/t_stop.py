@@ -92,7 +92,7 @@ def t_last_record(st, sig):
     types = [t for t, _, _ in recs]
     expect(fcgi.END_REQUEST in types, "no END_REQUEST: %r" % recs)
     after = recs[types.index(fcgi.END_REQUEST) + 1:]
-    expect(after == [(10, 0, b"")] and not rest,
+    expect(after == [(fcgi.GET_VALUES_RESULT, 0, b"")] and not rest,
            "after END_REQUEST: %r and %d stray bytes, before the close" % (after, len(rest)))
     expect(exit_code(st, 10) == 0, "novod did not exit 0")
 
