@@ -36,6 +36,7 @@ struct fn_config {
 	unsigned timeout_ms, cpu_ms, memory_mb;
 	unsigned max_body_kb, max_output_kb;
 	bool network;
+	bool cpu_affinity; /* alone, off the first CPU (warm_child_place) */
 	struct strlist read; /* absolute paths */
 	struct strlist write; /* absolute paths */
 	struct strlist env; /* KEY=VALUE */

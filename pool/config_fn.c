@@ -34,6 +34,7 @@ static const struct key_def keys[] = {
 	{ "max_output_kb", KT_SIZE, FN(max_output_kb), 1, FN_OUTPUT_MAX_KB, 10,
 	  NULL, false },
 	{ "network", KT_BOOL, FN(network), 0, 0, 0, NULL, false },
+	{ "cpu_affinity", KT_BOOL, FN(cpu_affinity), 0, 0, 0, NULL, false },
 	{ "read", KT_LIST, FN(read), 0, 0, 0, NULL, false },
 	{ "write", KT_LIST, FN(write), 0, 0, 0, NULL, false },
 	{ "env", KT_CUSTOM, FN(env), 0, 0, 0, set_env, true },
@@ -45,7 +46,7 @@ static const struct key_def keys[] = {
 	{ "bin_mtime_ns", KT_CUSTOM, 0, 0, 0, 0, set_mtime, false },
 	{ "bin_size", KT_CUSTOM, 0, 0, 0, 0, set_size, false },
 };
-#define N_INI_KEYS 14
+#define N_INI_KEYS 15
 
 const struct key_table fn_keys_ini = { keys, N_INI_KEYS };
 const struct key_table fn_keys_text = { keys, sizeof(keys) / sizeof(keys[0]) };
@@ -126,6 +127,7 @@ void fn_defaults(struct fn_config *fn)
 	fn->memory_mb = 128;
 	fn->max_body_kb = 1024;
 	fn->max_output_kb = 10240;
+	fn->cpu_affinity = true;
 }
 
 void fn_clear(struct fn_config *fn)

@@ -58,10 +58,11 @@ char *config_fn_to_text(const struct fn_config *fn)
 	fprintf(f,
 		"warm = %u\nmax_concurrency = %u\nqueue = %u\n"
 		"timeout_ms = %u\ncpu_ms = %u\nmemory_mb = %u\n"
-		"max_body_kb = %u\nmax_output_kb = %u\nnetwork = %s\n",
+		"max_body_kb = %u\nmax_output_kb = %u\nnetwork = %s\n"
+		"cpu_affinity = %s\n",
 		fn->warm, fn->max_concurrency, fn->queue, fn->timeout_ms,
 		fn->cpu_ms, fn->memory_mb, fn->max_body_kb, fn->max_output_kb,
-		fn->network ? "yes" : "no");
+		fn->network ? "yes" : "no", fn->cpu_affinity ? "on" : "off");
 	put_list(f, "read", &fn->read);
 	put_list(f, "write", &fn->write);
 	put_list(f, "env", &fn->env);
@@ -102,7 +103,8 @@ static bool limits_equal(const struct fn_config *a, const struct fn_config *b)
 	       a->queue == b->queue && a->timeout_ms == b->timeout_ms &&
 	       a->cpu_ms == b->cpu_ms && a->memory_mb == b->memory_mb &&
 	       a->max_body_kb == b->max_body_kb &&
-	       a->max_output_kb == b->max_output_kb && a->network == b->network;
+	       a->max_output_kb == b->max_output_kb &&
+	       a->network == b->network && a->cpu_affinity == b->cpu_affinity;
 }
 
 static bool binary_equal(const struct fn_config *a, const struct fn_config *b)

@@ -15,6 +15,7 @@
 #include "log.h"
 
 #define PEAK_WINDOW_NS (10LL * 1000000000LL)
+#define LONE_QUIET_NS (100LL * 1000000LL)
 #define BACKOFF_NS (200LL * 1000000LL)
 /* idle children past the target that the sweep leaves alone */
 #define IDLE_SLACK 2
@@ -103,6 +104,35 @@ void stats_percentiles(struct fn_stats *s, double *p50, double *p99)
 }
 
 /* ---- the pool thread: keeps warm children ready ---- */
+
+/*
+ * Requests in flight over all pools, and when there were last more than
+ * one: children are born off the first CPU only after LONE_QUIET_NS with
+ * one request at a time (warm_child_place).
+ */
+static atomic_uint busy_all;
+static _Atomic long long multi_ns;
+
+static void busy_add(struct pool *p)
+{
+	p->busy++;
+	if (p->busy > p->peak)
+		p->peak = p->busy;
+	if (atomic_fetch_add(&busy_all, 1) >= 1)
+		atomic_store(&multi_ns, now_ns());
+}
+
+static void busy_sub(struct pool *p)
+{
+	p->busy--;
+	atomic_fetch_sub(&busy_all, 1);
+}
+
+static bool lone(long long now)
+{
+	return atomic_load(&busy_all) <= 1 &&
+	       now - atomic_load(&multi_ns) > LONE_QUIET_NS;
+}
 
 /* The burst of the last PEAK_WINDOW_NS; the pool thread rolls it over. */
 static void roll_peak(struct pool *p, long long now)
@@ -274,9 +304,10 @@ static unsigned spawn_batch(struct pool *p, unsigned n, char *err,
 			    size_t errlen)
 {
 	struct warm_child cs[SPAWN_BATCH];
+	bool apart = p->fn->cpu_affinity && lone(now_ns());
 	unsigned got = 0;
 
-	if (spawner_request(&p->sp, n) != 0) {
+	if (spawner_request(&p->sp, n, apart) != 0) {
 		snprintf(err, errlen, "spawner gone");
 		return 0;
 	}
@@ -510,8 +541,11 @@ static int take_ready(struct pool *p, struct warm_child *c,
 		if (rc != 0)
 			child_close(c);
 		pthread_mutex_lock(&p->lock);
-		if (rc == 0)
+		if (rc == 0) {
+			/* born off the first CPU, needed elsewhere now */
+			c->widen = c->placed && atomic_load(&busy_all) > 1;
 			return ACQ_OK;
+		}
 		if (rc < 0) {
 			p->stats->spawn_failures++;
 			tries++;
@@ -528,12 +562,10 @@ int pool_acquire(struct pool *p, struct warm_child *c, long long deadline_ns)
 	if (p->busy >= p->fn->max_concurrency)
 		rc = wait_slot(p, deadline_ns);
 	if (rc == ACQ_OK) {
-		p->busy++;
-		if (p->busy > p->peak)
-			p->peak = p->busy;
+		busy_add(p);
 		rc = take_ready(p, c, deadline_ns);
 		if (rc != ACQ_OK) {
-			p->busy--;
+			busy_sub(p);
 			pthread_cond_signal(&p->cv_slot);
 		}
 	}
@@ -594,7 +626,7 @@ void pool_release_put(struct pool *p)
 	bool queued, refill;
 
 	pthread_mutex_lock(&p->lock);
-	p->busy--;
+	busy_sub(p);
 	queued = p->queued > 0;
 	refill = below_low(p, pool_target(p));
 	pthread_mutex_unlock(&p->lock);

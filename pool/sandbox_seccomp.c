@@ -129,7 +129,7 @@ static const int gated[] = {
 	SCMP_SYS(read),	       SCMP_SYS(write),	   SCMP_SYS(prctl),
 	SCMP_SYS(dup2),	       SCMP_SYS(dup3),	   SCMP_SYS(fchdir),
 	SCMP_SYS(close_range), SCMP_SYS(setsid),   SCMP_SYS(prlimit64),
-	SCMP_SYS(capset),      SCMP_SYS(execveat),
+	SCMP_SYS(capset),      SCMP_SYS(execveat), SCMP_SYS(sched_setaffinity),
 };
 
 static int add_gated(scmp_filter_ctx ctx, const struct fn_config *fn)

@@ -46,6 +46,7 @@ struct spawn_reply {
 	int32_t pid;
 	int32_t ok;
 	int32_t own_session; /* no pid namespace: its session is its tree */
+	int32_t placed; /* born off the first CPU */
 	char msg[200];
 };
 
@@ -254,9 +255,10 @@ int child_ready(struct warm_child *c, long long deadline_ns, char *err,
 	return 0;
 }
 
-int spawner_request(struct spawner *sp, unsigned n)
+int spawner_request(struct spawner *sp, unsigned n, bool lone)
 {
-	unsigned char cmd[2] = { 'S', (unsigned char)(n > 255 ? 255 : n) };
+	unsigned char cmd[3] = { 'S', (unsigned char)(n > 255 ? 255 : n),
+				 lone ? 'L' : 'A' };
 
 	return fdpass_send(sp->sock, cmd, sizeof(cmd), NULL, 0);
 }
@@ -284,6 +286,7 @@ int spawner_receive(struct spawner *sp, struct warm_child *c, char *err,
 	}
 	c->pid = r.pid;
 	c->own_session = r.own_session;
+	c->placed = r.placed;
 	c->pidfd = fds[0];
 	c->in = fds[1];
 	c->out = fds[2];
@@ -298,7 +301,7 @@ int spawner_receive(struct spawner *sp, struct warm_child *c, char *err,
 int child_start(struct warm_child *c, const char *env, size_t len,
 		long long deadline_ns)
 {
-	uint32_t n32 = (uint32_t)len;
+	uint32_t n32 = (uint32_t)len | (c->widen ? ENV_LEN_WIDEN : 0);
 	struct iovec iov[2] = { { &n32, sizeof(n32) }, { (void *)env, len } };
 	size_t left = sizeof(n32) + len;
 
@@ -445,7 +448,7 @@ static int send_reply(int sock, struct spawn_reply *r, const int *fds, int n)
 	return -1;
 }
 
-static int spawn_one(struct spawner_state *st)
+static int spawn_one(struct spawner_state *st, bool placed)
 {
 	struct spawn_reply r = { .ok = 0 };
 	struct child_pipes p;
@@ -470,6 +473,7 @@ static int spawn_one(struct spawner_state *st)
 	if (pid < 0)
 		snprintf(r.msg, sizeof(r.msg), "clone: %s", strerror(errno));
 	r.ok = pid > 0;
+	r.placed = placed;
 	r.pid = (int32_t)pid;
 	r.own_session = !(sandbox_child_clone_flags(st->plan) & CLONE_NEWPID);
 	{
@@ -576,7 +580,7 @@ int spawner_main(int argc, char **argv)
 {
 	struct spawner_state st = { .sock = 3 };
 	char err[256] = "", msg[512];
-	unsigned char cmd[2];
+	unsigned char cmd[3];
 	int nfds;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -589,15 +593,22 @@ int spawner_main(int argc, char **argv)
 		fdpass_send(st.sock, msg, strlen(msg), NULL, 0);
 		return 1;
 	}
+	warm_child_place_init();
 	if (spawner_seal(&st))
 		return 1;
-	/* "S" and a count: children are made back to back, set up in parallel */
+	/*
+	 * "S", a count, and where: 'L' off the first CPU (one request at a
+	 * time), 'A' anywhere. Made back to back, set up in parallel.
+	 */
 	while (fdpass_recv(st.sock, cmd, sizeof(cmd), NULL, 0, &nfds, -1) ==
-	       2) {
+	       3) {
+		bool placed;
+
 		if (cmd[0] != 'S')
 			break;
+		placed = warm_child_place(cmd[2] == 'L');
 		for (unsigned i = 0; i < cmd[1]; i++)
-			if (spawn_one(&st)) {
+			if (spawn_one(&st, placed)) {
 				spawner_die("cannot send a child to novod");
 				return 1;
 			}

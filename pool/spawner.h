@@ -26,6 +26,8 @@ struct warm_child {
 	int err; /* its stderr, read end */
 	bool own_session; /* no pid namespace: kill its session too */
 	bool ready; /* its "ready" line was read */
+	bool placed; /* born off the first CPU (warm_child_place) */
+	bool widen; /* taken while others were in flight: run anywhere */
 };
 
 /* Records the path novod re-executes as a spawner. Call once at start. */
@@ -44,7 +46,7 @@ int spawner_start(struct spawner *sp, const struct fn_config *fn,
  * ready, -1 when its set-up failed or it stayed silent, 1 when it died
  * before a word (killed from outside: no fault of its set-up).
  */
-int spawner_request(struct spawner *sp, unsigned n);
+int spawner_request(struct spawner *sp, unsigned n, bool lone);
 int spawner_receive(struct spawner *sp, struct warm_child *c, char *err,
 		    size_t errlen);
 int child_ready(struct warm_child *c, long long deadline_ns, char *err,

@@ -96,14 +96,56 @@ static int read_exact(char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * Where children are born (warm_child_place). On two CPUs at one request at
+ * a time, functions born and run off the first CPU, with the spawner's
+ * refills there too, answer ~40 µs sooner (p50 ~470 against ~510 µs): the
+ * request path (nginx, novod) has the other CPU to itself and never waits
+ * behind a refill. Under concurrency that would halve the functions' CPUs:
+ * children are then born anywhere, and one born off the first CPU widens
+ * its set when it is taken (ENV_LEN_WIDEN).
+ */
+static cpu_set_t cpus_all, cpus_off_first;
+static bool can_place, placed;
+
+void warm_child_place_init(void)
+{
+	int first = -1;
+
+	if (sched_getaffinity(0, sizeof(cpus_all), &cpus_all) != 0 ||
+	    CPU_COUNT(&cpus_all) < 2)
+		return;
+	for (int i = 0; i < CPU_SETSIZE && first < 0; i++)
+		if (CPU_ISSET(i, &cpus_all))
+			first = i;
+	cpus_off_first = cpus_all;
+	CPU_CLR(first, &cpus_off_first);
+	can_place = true;
+}
+
+bool warm_child_place(bool lone)
+{
+	if (can_place && lone != placed &&
+	    SBX_CALL(SYS_sched_setaffinity, 0, sizeof(cpu_set_t),
+		     lone ? &cpus_off_first : &cpus_all) == 0)
+		placed = lone;
+	return placed;
+}
+
 static void wait_and_exec(struct region *r)
 {
 	char *argv[] = { (char *)r->path, NULL };
 	uint32_t len;
 
 	/* EOF before a request: novod retired this child */
-	if (read_exact((char *)&len, sizeof(len)) || len > sizeof(r->env) ||
-	    read_exact(r->env, len))
+	if (read_exact((char *)&len, sizeof(len)))
+		_exit(0);
+	if (len & ENV_LEN_WIDEN) {
+		/* born off the first CPU, taken when others are in flight */
+		SBX_CALL(SYS_sched_setaffinity, 0, sizeof(cpus_all), &cpus_all);
+		len &= ~ENV_LEN_WIDEN;
+	}
+	if (len > sizeof(r->env) || read_exact(r->env, len))
 		_exit(0);
 	build_envp(r->env, len, r->envp, ENV_VARS_MAX);
 	sandbox_call(SYS_execveat, SANDBOX_EXEC_FD, (long)"", (long)argv,

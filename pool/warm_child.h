@@ -2,6 +2,7 @@
 #ifndef NOVO_WARM_CHILD_H
 #define NOVO_WARM_CHILD_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "sandbox.h"
@@ -27,5 +28,18 @@ pid_t warm_child_clone(const char *path, const struct sandbox_plan *plan,
 
 /* Frees the stacks of children that have exec'd or died. */
 void warm_child_reap(void);
+
+/*
+ * Where children are born. With one request at a time (lone), the spawner
+ * moves off the first CPU, so its children and their functions live
+ * apart from the request path (nginx, novod); otherwise it may run
+ * anywhere. Returns whether children made now are born off the first CPU.
+ * warm_child_place_init() first, before the spawner is sealed.
+ */
+void warm_child_place_init(void);
+bool warm_child_place(bool lone);
+
+/* The top bit of the environment's length: run anywhere (see above). */
+#define ENV_LEN_WIDEN 0x80000000u
 
 #endif

@@ -15,11 +15,13 @@ from stack import find_bin, wait_for
 
 
 def functions(warm=2, extra=""):
-    return "[hello]\nwarm = %d\n\n[swap]\n%s" % (warm, extra)
+    return ("[hello]\nwarm = %d\n\n[cpus]\nsyscalls = @cgi nanosleep clock_nanosleep\n\n"
+            "[swap]\n%s" % (warm, extra))
 
 
 def install(st):
     st.install("hello", "hello")
+    st.install("cpus", "cpus")
     st.install("swap", "swap1")
 
 
@@ -241,6 +243,81 @@ def t_spawner_priority(st):
     expect(len({g[0] for g in groups.values()}) == len(groups), "groups shared: %r" % groups)
 
 
+def cpu_list(text):
+    """"0-2,5" or "0,1,2,5" as a set of CPU numbers."""
+    out = set()
+    for part in text.strip().split(","):
+        lo, _, hi = part.partition("-")
+        out.update(range(int(lo), int(hi or lo) + 1))
+    return out
+
+
+def allowed(pid):
+    """The CPUs pid may run on, or None once it is gone."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            line = [l for l in f if l.startswith("Cpus_allowed_list:")][0]
+    except (OSError, IndexError):
+        return None
+    return cpu_list(line.split(":", 1)[1])
+
+
+def clones_of(st, name):
+    """(spawner, idle warm children) of function NAME: those holding its binary open."""
+    binary = os.path.join(st.fdir, name, name)
+
+    def holds(pid):
+        try:
+            d = "/proc/%d/fd" % pid
+            return any(os.readlink(os.path.join(d, fd)) == binary for fd in os.listdir(d))
+        except OSError:
+            return False
+    sp = [p for p in spawners(st) if holds(p)]
+    return (sp[0] if sp else None), [p for p in warm_children(st) if holds(p)]
+
+
+def cpus_ran_on(r):
+    expect(r.status == 200, "cpus: %r" % r)
+    return cpu_list(r.body.decode())
+
+
+def t_placement(st):
+    """One request at a time: the spawner, its warm children and the function keep off the
+    first CPU; a child taken while another request is in flight runs on every CPU, and the
+    spawner's next refill is made on every CPU."""
+    every = set(os.sched_getaffinity(0))
+    if len(every) < 2:
+        print("#   not checked: novod may use one CPU only")
+        return
+    off_first = every - {min(every)}
+    time.sleep(0.2)  # past the 0.1 s novod waits after requests overlap
+    for _ in range(6):  # twice warm + warm/2: the pool is made again, one at a time
+        cpus_ran_on(st.get("/fn/cpus", record=False))
+        time.sleep(0.15)
+    got = cpus_ran_on(st.get("/fn/cpus", record=False))
+    expect(got == off_first, "alone, the function ran on %s, not %s" % (got, off_first))
+    sp, kids = clones_of(st, "cpus")
+    expect(sp and kids, "cpus: spawner %s, warm children %s" % (sp, kids))
+    where = {p: allowed(p) for p in [sp] + kids}
+    expect(all(w == off_first for w in where.values()), "alone, on %r" % where)
+
+    slow = []
+    t = threading.Thread(target=lambda: slow.append(st.get("/fn/cpus?ms=1500", record=False)))
+    t.start()
+    try:
+        busy = wait_for(lambda: json.loads(st.get("/novo-status", record=False).body)
+                        ["functions"]["cpus"]["busy"] == 1, 2, 0.01)
+        expect(busy, "the slow request never showed as busy")
+        got = cpus_ran_on(st.get("/fn/cpus", record=False))
+        expect(got == every, "with another in flight, the function ran on %s, not %s" % (got, every))
+        wide = wait_for(lambda: allowed(sp) == every, 1, 0.01)
+        expect(wide, "spawner still on %s after a refill with a request in flight" % allowed(sp))
+    finally:
+        t.join(10)
+    expect(slow and cpus_ran_on(slow[0]) == off_first,
+           "the slow one, taken alone: %r" % (slow[:1],))
+
+
 def t_spawner_killed(st):
     """SIGKILL every spawner under load: replaced, and no request fails."""
     fails, done = [], []
@@ -274,4 +351,6 @@ def run(rep, st):
     rep.check("no live warm child before timeout_ms: 504, not 502", t_lost_until_deadline, st)
     rep.check("refills in batches past warm, idle never below warm, none swept", t_refill_batches, st)
     rep.check("spawners at autogroup nice -5, warm children in groups of their own", t_spawner_priority, st)
+    rep.check("alone: functions off the first CPU; with others in flight: on every CPU",
+              t_placement, st)
     rep.check("spawners killed under load: replaced, zero failed requests", t_spawner_killed, st)

@@ -161,6 +161,7 @@ static void test_defaults(void)
 	      "size limits");
 	CHECK(!h->network && !h->read.n && !h->write.n && !h->env.n,
 	      "no network, read, write, env");
+	CHECK(h->cpu_affinity, "cpu_affinity on");
 	CHECK(h->bin_size == 18 && h->bin_ino != 0, "binary identity");
 	config_free(&cfg);
 }
@@ -303,6 +304,8 @@ static unsigned fn_field(const char *key, const char *value, int *errors)
 		v = h->max_output_kb;
 	else if (!strcmp(key, "network"))
 		v = h->network;
+	else if (!strcmp(key, "cpu_affinity"))
+		v = h->cpu_affinity;
 	config_free(&cfg);
 	return v;
 }
@@ -335,6 +338,8 @@ static void test_sizes(void)
 		{ "network", "true", 1 },
 		{ "network", "1", 1 },
 		{ "network", "maybe", 0 },
+		{ "cpu_affinity", "on", 1 },
+		{ "cpu_affinity", "auto", 0 },
 	};
 	char msg[128];
 	size_t i;
@@ -354,6 +359,8 @@ static void test_sizes(void)
 	}
 	CHECK(fn_field("network", "off", &errors) == 0 && !errors,
 	      "network = off");
+	CHECK(fn_field("cpu_affinity", "off", &errors) == 0 && !errors,
+	      "cpu_affinity = off");
 }
 
 static void test_fn_errors(void)
@@ -452,6 +459,7 @@ static void test_paths(void)
 		   "../data/novod.log\n",
 		   "[o]\npath = other/./run\nread = hello ../data\n"
 		   "write = /tmp\nenv = A=1 B= C=x=y\nnetwork = yes\n"
+		   "cpu_affinity = off\n"
 		   "syscalls = @cgi  read\n   write\n") == 0,
 	      "paths load");
 	printf("%s", errs);
@@ -472,6 +480,7 @@ static void test_paths(void)
 		  "env value with =");
 	CHECK_STR(o->syscalls, "@cgi read write", "syscalls joined");
 	CHECK(o->network, "network");
+	CHECK(!o->cpu_affinity, "cpu_affinity off");
 }
 
 static void test_text(void)
@@ -498,6 +507,9 @@ static void test_text(void)
 	back.syscall_nr[0]++;
 	CHECK(!config_fn_equal(orig, &back), "a syscall differs");
 	back.syscall_nr[0]--;
+	back.cpu_affinity = !back.cpu_affinity;
+	CHECK(!config_fn_equal(orig, &back), "cpu_affinity differs");
+	back.cpu_affinity = !back.cpu_affinity;
 	config_fn_clear(&back);
 	free(text);
 	free(text2);
