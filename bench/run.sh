@@ -19,7 +19,7 @@
 # Exit status: 0, or 1 when a set-up failed or any answer was not 2xx.
 # docs/performance.md explains how to read them.
 #
-# Knobs (environment): BENCH_DURATION (s, 4), BENCH_ROUNDS (3: hello's
+# Knobs (environment): BENCH_DURATION (s, 3), BENCH_ROUNDS (5: hello's
 # points are measured that many times, in turns, and the medians kept),
 # BENCH_WARMUP (s, 1), BENCH_CONNS ("1 16 64"), BENCH_FIB_N (30),
 # BENCH_WARM (warm children per function, 4), BENCH_LIMIT (s, 300).
@@ -35,8 +35,8 @@ if [ -z "${BENCH_INNER:-}" ]; then
 	exec timeout --foreground -k 20 "$LIMIT" env BENCH_INNER=1 sh "$0" "$@"
 fi
 
-DURATION=${BENCH_DURATION:-4}
-ROUNDS=${BENCH_ROUNDS:-3}
+DURATION=${BENCH_DURATION:-3}
+ROUNDS=${BENCH_ROUNDS:-5}
 WARMUP=${BENCH_WARMUP:-1}
 CONNS=${BENCH_CONNS:-1 16 64}
 FIB_N=${BENCH_FIB_N:-30}
