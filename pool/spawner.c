@@ -255,10 +255,10 @@ int child_ready(struct warm_child *c, long long deadline_ns, char *err,
 	return 0;
 }
 
-int spawner_request(struct spawner *sp, unsigned n, bool lone)
+int spawner_request(struct spawner *sp, unsigned n, bool apart)
 {
 	unsigned char cmd[3] = { 'S', (unsigned char)(n > 255 ? 255 : n),
-				 lone ? 'L' : 'A' };
+				 apart ? 'L' : 'A' };
 
 	return fdpass_send(sp->sock, cmd, sizeof(cmd), NULL, 0);
 }

@@ -39,14 +39,15 @@ int spawner_start(struct spawner *sp, const struct fn_config *fn,
 		  const struct sandbox_opts *opts, char *err, size_t errlen);
 
 /*
- * Asks for n warm children at once; spawner_receive() then takes each
+ * Asks for n warm children at once, born off the first CPU when apart
+ * (warm_child_place); spawner_receive() then takes each
  * one's descriptors in order (-1: the spawner reported a failure, -2: it
  * did not answer). A child sets itself up in parallel; child_ready() reads
  * its "ready" line when it is first used (bounded by deadline_ns): 0 when
  * ready, -1 when its set-up failed or it stayed silent, 1 when it died
  * before a word (killed from outside: no fault of its set-up).
  */
-int spawner_request(struct spawner *sp, unsigned n, bool lone);
+int spawner_request(struct spawner *sp, unsigned n, bool apart);
 int spawner_receive(struct spawner *sp, struct warm_child *c, char *err,
 		    size_t errlen);
 int child_ready(struct warm_child *c, long long deadline_ns, char *err,

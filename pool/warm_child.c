@@ -141,7 +141,8 @@ static void wait_and_exec(struct region *r)
 	if (read_exact((char *)&len, sizeof(len)))
 		_exit(0);
 	if (len & ENV_LEN_WIDEN) {
-		/* born off the first CPU, taken when others are in flight */
+		/* born off the first CPU, taken when others are in flight;
+		 * a failure (the set since shrunk) leaves it where it is */
 		SBX_CALL(SYS_sched_setaffinity, 0, sizeof(cpus_all), &cpus_all);
 		len &= ~ENV_LEN_WIDEN;
 	}

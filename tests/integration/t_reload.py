@@ -16,12 +16,14 @@ from stack import find_bin, wait_for
 
 def functions(warm=2, extra=""):
     return ("[hello]\nwarm = %d\n\n[cpus]\nsyscalls = @cgi nanosleep clock_nanosleep\n\n"
+            "[anycpu]\nsyscalls = @cgi nanosleep clock_nanosleep\ncpu_affinity = off\n\n"
             "[swap]\n%s" % (warm, extra))
 
 
 def install(st):
     st.install("hello", "hello")
     st.install("cpus", "cpus")
+    st.install("anycpu", "cpus")
     st.install("swap", "swap1")
 
 
@@ -283,8 +285,8 @@ def cpus_ran_on(r):
 
 def t_placement(st):
     """One request at a time: the spawner, its warm children and the function keep off the
-    first CPU; a child taken while another request is in flight runs on every CPU, and the
-    spawner's next refill is made on every CPU."""
+    first CPU (not with cpu_affinity = off); a child taken while another request is in flight
+    runs on every CPU, and the spawner's next refill is made on every CPU."""
     every = set(os.sched_getaffinity(0))
     if len(every) < 2:
         print("#   not checked: novod may use one CPU only")
@@ -300,6 +302,8 @@ def t_placement(st):
     expect(sp and kids, "cpus: spawner %s, warm children %s" % (sp, kids))
     where = {p: allowed(p) for p in [sp] + kids}
     expect(all(w == off_first for w in where.values()), "alone, on %r" % where)
+    got = cpus_ran_on(st.get("/fn/anycpu", record=False))
+    expect(got == every, "alone with cpu_affinity = off, it ran on %s, not %s" % (got, every))
 
     slow = []
     t = threading.Thread(target=lambda: slow.append(st.get("/fn/cpus?ms=1500", record=False)))
