@@ -304,7 +304,8 @@ static unsigned spawn_batch(struct pool *p, unsigned n, char *err,
 			    size_t errlen)
 {
 	struct warm_child cs[SPAWN_BATCH];
-	bool apart = p->fn->cpu_affinity && lone(now_ns());
+	/* a first fill is made on every CPU: in parallel, and no one waits */
+	bool apart = p->filled && p->fn->cpu_affinity && lone(now_ns());
 	unsigned got = 0;
 
 	if (spawner_request(&p->sp, n, apart) != 0) {
@@ -335,6 +336,8 @@ static void pool_spawn(struct pool *p, unsigned want)
 	got = spawn_batch(p, n, err, sizeof(err));
 	pthread_mutex_lock(&p->lock);
 	p->spawning = 0;
+	if (p->n_idle >= p->fn->warm)
+		p->filled = true;
 	if (got == n)
 		return;
 	p->stats->spawn_failures += n - got;

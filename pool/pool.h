@@ -47,6 +47,7 @@ struct pool {
 	unsigned busy, queued, waiting, spawning, peak, warm_waiters;
 	long long peak_reset_ns, backoff_ns;
 	bool retired, done;
+	bool filled; /* warm reached once: refills may go apart (pool thread) */
 	_Atomic int refs; /* the table's and each request's */
 	pthread_t thread;
 	bool thread_started;

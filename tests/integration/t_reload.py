@@ -321,6 +321,20 @@ def t_placement(st):
     expect(slow and cpus_ran_on(slow[0]) == off_first,
            "the slow one, taken alone: %r" % (slow[:1],))
 
+    # a new function's first fill is made on every CPU, even alone
+    st.install("fill", "cpus")
+    st.write_functions(functions(extra="\n[fill]\n"))
+    st.signal(signal.SIGHUP)
+    try:
+        made = wait_for(lambda: len(clones_of(st, "fill")[1]) >= 2, 5)
+        expect(made, "no warm children of a new function 5 s after SIGHUP")
+        sp, kids = clones_of(st, "fill")
+        where = {p: allowed(p) for p in [sp] + kids}
+        expect(all(w == every for w in where.values()), "first fill on %r" % where)
+    finally:
+        st.write_functions(functions())
+        st.signal(signal.SIGHUP)
+
 
 def t_spawner_killed(st):
     """SIGKILL every spawner under load: replaced, and no request fails."""
