@@ -123,12 +123,12 @@ void warm_child_place_init(void)
 	can_place = true;
 }
 
-bool warm_child_place(bool lone)
+bool warm_child_place(bool apart)
 {
-	if (can_place && lone != placed &&
+	if (can_place && apart != placed &&
 	    SBX_CALL(SYS_sched_setaffinity, 0, sizeof(cpu_set_t),
-		     lone ? &cpus_off_first : &cpus_all) == 0)
-		placed = lone;
+		     apart ? &cpus_off_first : &cpus_all) == 0)
+		placed = apart;
 	return placed;
 }
 

@@ -30,14 +30,14 @@ pid_t warm_child_clone(const char *path, const struct sandbox_plan *plan,
 void warm_child_reap(void);
 
 /*
- * Where children are born. With one request at a time (lone), the spawner
- * moves off the first CPU, so its children and their functions live
- * apart from the request path (nginx, novod); otherwise it may run
+ * Where children are born. apart (novod has had one request at a time):
+ * the spawner moves off the first CPU, so its children and their functions
+ * live apart from the request path (nginx, novod); otherwise it may run
  * anywhere. Returns whether children made now are born off the first CPU.
  * warm_child_place_init() first, before the spawner is sealed.
  */
 void warm_child_place_init(void);
-bool warm_child_place(bool lone);
+bool warm_child_place(bool apart);
 
 /* The top bit of the environment's length: run anywhere (see above). */
 #define ENV_LEN_WIDEN 0x80000000u
