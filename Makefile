@@ -59,9 +59,9 @@ $(foreach b,$(FN_BINS),$(eval $(call fn_rule,$(b))))
 TESTFN_C    := $(wildcard tests/fn/*.c)
 TESTFN_BINS := $(foreach f,$(TESTFN_C),$(BUILD)/testfn/$(basename $(notdir $(f)))/$(basename $(notdir $(f))))
 define testfn_rule
-$(BUILD)/testfn/$(1)/$(1): tests/fn/$(1).c
+$(BUILD)/testfn/$(1)/$(1): tests/fn/$(1).c tests/fn/fnutil.h functions/include/cgi_query.h
 	@mkdir -p $$(dir $$@)
-	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Ifunctions/include -static -o $$@ $$<
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -static -o $$@ $$<
 endef
 $(foreach f,$(TESTFN_C),$(eval $(call testfn_rule,$(basename $(notdir $(f))))))
 testfn: $(TESTFN_BINS)

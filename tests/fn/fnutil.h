@@ -8,20 +8,16 @@
 #include <time.h>
 #include <unistd.h>
 
+/* the examples' parser: relative, so the hostile Makefile needs no -I */
+#include "../../functions/include/cgi_query.h"
+
 /* Value of key in QUERY_STRING ("a=1&b=2") as a number, or def. */
 static inline long qnum(const char *key, long def)
 {
-	const char *q = getenv("QUERY_STRING");
-	size_t kl = strlen(key);
+	size_t len;
+	const char *v = query_param(getenv("QUERY_STRING"), key, &len);
 
-	while (q && *q) {
-		if (!strncmp(q, key, kl) && q[kl] == '=')
-			return strtol(q + kl + 1, NULL, 10);
-		q = strchr(q, '&');
-		if (q)
-			q++;
-	}
-	return def;
+	return v ? strtol(v, NULL, 10) : def;
 }
 
 /* write(2) until done; a short write to a pipe is not an error. */

@@ -55,13 +55,12 @@ result(int escaped, const char *fmt, ...)
  */
 static inline int qpids(pid_t *out, int max)
 {
-	const char *q = getenv("QUERY_STRING");
-	const char *p = q ? strstr(q, "pids=") : NULL;
+	size_t len;
+	const char *p = query_param(getenv("QUERY_STRING"), "pids", &len);
 	int n = 0;
 
 	if (!p)
 		return 0;
-	p += 5;
 	while (n < max && *p >= '0' && *p <= '9') {
 		char *end;
 
