@@ -106,20 +106,23 @@ void stats_percentiles(struct fn_stats *s, double *p50, double *p99)
 /* ---- the pool thread: keeps warm children ready ---- */
 
 /*
- * Requests in flight over all pools, and when there were last more than
- * one: children are born off the first CPU only after LONE_QUIET_NS with
- * one request at a time (warm_child_place).
+ * Requests in flight over all pools. Children are born off the first CPU
+ * only after LONE_QUIET_NS with one request at a time (warm_child_place):
+ * a request that overlaps another only raises a flag, and the pool thread
+ * that next makes children takes it and notes the time, off the request
+ * path.
  */
 static atomic_uint busy_all;
-static _Atomic long long multi_ns;
+static atomic_bool overlapped;
+static _Atomic long long overlap_ns;
 
 static void busy_add(struct pool *p)
 {
 	p->busy++;
 	if (p->busy > p->peak)
 		p->peak = p->busy;
-	if (atomic_fetch_add(&busy_all, 1) >= 1)
-		atomic_store(&multi_ns, now_ns());
+	if (atomic_fetch_add(&busy_all, 1) >= 1 && !atomic_load(&overlapped))
+		atomic_store(&overlapped, true);
 }
 
 static void busy_sub(struct pool *p)
@@ -130,8 +133,10 @@ static void busy_sub(struct pool *p)
 
 static bool lone(long long now)
 {
+	if (atomic_exchange(&overlapped, false))
+		atomic_store(&overlap_ns, now);
 	return atomic_load(&busy_all) <= 1 &&
-	       now - atomic_load(&multi_ns) > LONE_QUIET_NS;
+	       now - atomic_load(&overlap_ns) > LONE_QUIET_NS;
 }
 
 /* The burst of the last PEAK_WINDOW_NS; the pool thread rolls it over. */

@@ -258,7 +258,7 @@ int child_ready(struct warm_child *c, long long deadline_ns, char *err,
 int spawner_request(struct spawner *sp, unsigned n, bool apart)
 {
 	unsigned char cmd[3] = { 'S', (unsigned char)(n > 255 ? 255 : n),
-				 apart ? 'L' : 'A' };
+				 apart ? 'P' : 'A' };
 
 	return fdpass_send(sp->sock, cmd, sizeof(cmd), NULL, 0);
 }
@@ -597,8 +597,8 @@ int spawner_main(int argc, char **argv)
 	if (spawner_seal(&st))
 		return 1;
 	/*
-	 * "S", a count, and where: 'L' off the first CPU (one request at a
-	 * time), 'A' anywhere. Made back to back, set up in parallel.
+	 * "S", a count, and where: 'P' placed off the first CPU (one
+	 * request at a time), 'A' anywhere. Made back to back, set up in parallel.
 	 */
 	while (fdpass_recv(st.sock, cmd, sizeof(cmd), NULL, 0, &nfds, -1) ==
 	       3) {
@@ -606,7 +606,7 @@ int spawner_main(int argc, char **argv)
 
 		if (cmd[0] != 'S')
 			break;
-		placed = warm_child_place(cmd[2] == 'L');
+		placed = warm_child_place(cmd[2] == 'P');
 		for (unsigned i = 0; i < cmd[1]; i++)
 			if (spawn_one(&st, placed)) {
 				spawner_die("cannot send a child to novod");

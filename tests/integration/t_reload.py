@@ -292,8 +292,9 @@ def t_placement(st):
         print("#   not checked: novod may use one CPU only")
         return
     off_first = every - {min(every)}
-    time.sleep(0.2)  # past the 0.1 s novod waits after requests overlap
-    for _ in range(6):  # twice warm + warm/2: the pool is made again, one at a time
+    # one at a time, 0.15 s apart: past the 0.1 s novod waits once it has seen requests
+    # overlap (earlier tests'), and three times warm + warm/2, so the pool is made again
+    for _ in range(9):
         cpus_ran_on(st.get("/fn/cpus", record=False))
         time.sleep(0.15)
     got = cpus_ran_on(st.get("/fn/cpus", record=False))
