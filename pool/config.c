@@ -11,6 +11,9 @@
 #include "config_fn.h"
 #include "config_value.h"
 
+/* Limits of the keys of [server] (documented in docs/config.md). */
+#define BUSY_POLL_MAX_US 10000
+
 static const char *set_listen(void *base, const char *v, bool cont)
 {
 	return val_listen(v, base);
@@ -47,6 +50,8 @@ static const struct key_def server_keys[] = {
 	{ "status_path", KT_STR, SRV(status_path), 0, 0, 0, NULL, false },
 	{ "user", KT_STR, SRV(user), 0, 0, 0, NULL, false },
 	{ "sandbox", KT_BOOL, SRV(sandbox), 0, 0, 0, NULL, false },
+	{ "busy_poll_us", KT_UINT, SRV(busy_poll_us), 0, BUSY_POLL_MAX_US, 0,
+	  NULL, false },
 	{ "listen_owner", KT_STR, SRV(listen_owner), 0, 0, 0, NULL, false },
 	{ "listen_group", KT_STR, SRV(listen_group), 0, 0, 0, NULL, false },
 	{ "listen_mode", KT_OCTAL, SRV(listen_mode), 0, 0777, 0, NULL, false },
@@ -80,6 +85,7 @@ static void server_defaults(struct server_config *srv)
 	srv->status_path = xstrdup("/novo-status");
 	srv->user = xstrdup("nobody");
 	srv->sandbox = true;
+	srv->busy_poll_us = 1000;
 	srv->listen_mode = 0660;
 	srv->lkm_mode = LKM_AUTO;
 }

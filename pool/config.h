@@ -61,6 +61,7 @@ struct server_config {
 	char *status_path;
 	char *user;
 	bool sandbox;
+	unsigned busy_poll_us; /* request.c's busy_poll_until */
 	char *listen_owner, *listen_group;
 	unsigned listen_mode;
 	char *log; /* NULL or empty: stderr */

@@ -21,6 +21,7 @@
 #include "server.h"
 #include "spawner.h"
 #include "violation.h"
+#include "warm_child.h"
 
 #define WARM_WAIT_MS 3000
 
@@ -315,8 +316,10 @@ static int start(void)
 		return -1;
 	}
 	FCGX_Init();
-	request_init(
-		&(struct request_ctx){ .status_path = cfg.server.status_path });
+	warm_child_place_init();
+	request_init(&(struct request_ctx){
+		.status_path = cfg.server.status_path,
+		.busy_poll_ns = cfg.server.busy_poll_us * 1000LL });
 	fd = server_listen(&cfg.server, err, sizeof(err));
 	if (fd < 0) {
 		log_msg(LOG_ERR, "cannot listen on %s", err);

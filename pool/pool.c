@@ -131,12 +131,16 @@ static void busy_sub(struct pool *p)
 	atomic_fetch_sub(&busy_all, 1);
 }
 
+bool pool_alone(void)
+{
+	return atomic_load(&busy_all) <= 1;
+}
+
 static bool lone(long long now)
 {
 	if (atomic_exchange(&overlapped, false))
 		atomic_store(&overlap_ns, now);
-	return atomic_load(&busy_all) <= 1 &&
-	       now - atomic_load(&overlap_ns) > LONE_QUIET_NS;
+	return pool_alone() && now - atomic_load(&overlap_ns) > LONE_QUIET_NS;
 }
 
 /* The burst of the last PEAK_WINDOW_NS; the pool thread rolls it over. */

@@ -17,6 +17,7 @@ struct fn_stats {
 	char name[NOVO_NAME_MAX + 1];
 	_Atomic uint64_t requests, r2xx, r3xx, r4xx, r5xx;
 	_Atomic uint64_t timeouts, violations, spawned, spawn_failures;
+	_Atomic uint64_t busy_polled; /* request.c's busy_poll_until */
 	/* a ring written without a lock: a reader may see a slot not yet
 	 * written, or one newer than the rest, never a torn value */
 	_Atomic uint32_t lat_us[LAT_WINDOW];
@@ -85,6 +86,8 @@ void pool_ref(struct pool *p);
 void pool_put(struct pool *p);
 /* After a request that acquired: its slot and its reference, at once. */
 void pool_release_put(struct pool *p);
+/* Whether at most one request is in flight, over all pools. */
+bool pool_alone(void);
 /* Main thread: installs pools as the new table; returns the old one. */
 struct pool **table_swap(struct pool **pools, size_t n, size_t *old_n);
 /* Main thread only (it alone changes the table). */

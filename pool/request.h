@@ -9,6 +9,7 @@
 /* Settings every request needs; set by novod before serving. */
 struct request_ctx {
 	const char *status_path;
+	long long busy_poll_ns; /* [server] busy_poll_us */
 };
 
 void request_init(const struct request_ctx *ctx);

@@ -32,14 +32,15 @@ static void status_fn(struct pool *p, void *arg)
 		"\"3xx\": %llu, \"4xx\": %llu, \"5xx\": %llu}, \"timeouts\": %llu, "
 		"\"violations\": %llu, \"warm\": %u, \"busy\": %u, \"queued\": %u, "
 		"\"p50_ms\": %.3f, \"p99_ms\": %.3f, \"pool\": {\"target\": %u, "
-		"\"spawned\": %llu, \"spawn_failures\": %llu}",
+		"\"spawned\": %llu, \"spawn_failures\": %llu, \"busy_polled\": %llu}",
 		w->n++ ? "," : "", s->name, (unsigned long long)s->requests,
 		(unsigned long long)s->r2xx, (unsigned long long)s->r3xx,
 		(unsigned long long)s->r4xx, (unsigned long long)s->r5xx,
 		(unsigned long long)s->timeouts,
 		(unsigned long long)s->violations, idle, busy, queued, p50, p99,
 		p->fn->warm, (unsigned long long)s->spawned,
-		(unsigned long long)s->spawn_failures);
+		(unsigned long long)s->spawn_failures,
+		(unsigned long long)s->busy_polled);
 	lkm_status_json(w->out, s->name);
 	fputc('}', w->out);
 }

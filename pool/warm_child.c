@@ -106,21 +106,25 @@ static int read_exact(char *buf, size_t len)
  * its set when it is taken (ENV_LEN_WIDEN).
  */
 static cpu_set_t cpus_all, cpus_off_first;
+static int first_cpu = -1;
 static bool can_place, placed;
 
 void warm_child_place_init(void)
 {
-	int first = -1;
-
 	if (sched_getaffinity(0, sizeof(cpus_all), &cpus_all) != 0 ||
 	    CPU_COUNT(&cpus_all) < 2)
 		return;
-	for (int i = 0; i < CPU_SETSIZE && first < 0; i++)
+	for (int i = 0; i < CPU_SETSIZE && first_cpu < 0; i++)
 		if (CPU_ISSET(i, &cpus_all))
-			first = i;
+			first_cpu = i;
 	cpus_off_first = cpus_all;
-	CPU_CLR(first, &cpus_off_first);
+	CPU_CLR(first_cpu, &cpus_off_first);
 	can_place = true;
+}
+
+bool warm_child_on_first_cpu(void)
+{
+	return can_place && sched_getcpu() == first_cpu;
 }
 
 bool warm_child_place(bool apart)

@@ -38,6 +38,9 @@ void warm_child_reap(void);
  */
 void warm_child_place_init(void);
 bool warm_child_place(bool apart);
+/* Whether the caller runs on the first CPU, the one children born apart
+ * keep off (warm_child_place_init() first, in this process). */
+bool warm_child_on_first_cpu(void);
 
 /* The top bit of the environment's length: run anywhere (see above). */
 #define ENV_LEN_WIDEN 0x80000000u

@@ -139,14 +139,14 @@ def warm_children(st):
     return [pid for pid, levels in spawner_clones(st) if levels > 1 and procs.alive(pid)]
 
 
-def hello_status(st):
-    return json.loads(st.get("/novo-status", record=False).body)["functions"]["hello"]
+def fn_status(st, name="hello"):
+    return json.loads(st.get("/novo-status", record=False).body)["functions"][name]
 
 
 def t_warm_killed(st):
     """SIGKILL every idle warm child: the next requests get live ones, and the pool refills."""
     expect(wait_for(lambda: len(warm_children(st)) >= 2, 5), "no warm children found")
-    before = hello_status(st)
+    before = fn_status(st)
     dead = warm_children(st)
     procs.kill_pids(dead)
     expect(wait_for(lambda: not any(procs.alive(p) for p in dead), 2),
@@ -157,7 +157,7 @@ def t_warm_killed(st):
     expect(not bad, "%d of 6 requests after the kill failed, e.g. %r" % (len(bad), bad[:1]))
     full = wait_for(lambda: len(set(warm_children(st)) - set(dead)) >= 2, 5)
     expect(full, "pool not refilled: warm children %s" % warm_children(st))
-    after = hello_status(st)
+    after = fn_status(st)
     expect(after["pool"]["spawn_failures"] == before["pool"]["spawn_failures"],
            "dead idle children counted as spawn failures: %r" % after["pool"])
 
@@ -170,7 +170,7 @@ def t_lost_until_deadline(st):
     one = wait_for(lambda: len(spawners(st)) == 1 and len(warm_children(st)) == 1, 5)
     expect(one, "spawners %s, warm children %s" % (spawners(st), warm_children(st)))
     sp, kids = spawners(st)[0], warm_children(st)
-    before = hello_status(st)["timeouts"]
+    before = fn_status(st)["timeouts"]
     os.kill(sp, signal.SIGSTOP)
     try:
         procs.kill_pids(kids)
@@ -186,7 +186,7 @@ def t_lost_until_deadline(st):
     expect(r.status == 504 and (b"live warm child" in r.body or b"for a slot" in r.body),
            "got %r" % r)
     expect(0.35 < dt < 2, "answered after %.2f s, timeout_ms = 400" % dt)
-    expect(hello_status(st)["timeouts"] == before + 1, "timeouts not counted")
+    expect(fn_status(st)["timeouts"] == before + 1, "timeouts not counted")
     expect(wait_for(lambda: st.get("/fn/hello", record=False).status == 200, 3), "hello after SIGCONT")
     st.write_functions(functions())
     st.signal(signal.SIGHUP)
@@ -196,24 +196,24 @@ def t_lost_until_deadline(st):
 def t_refill_batches(st):
     """One request at a time: refills go warm/2 past warm (one wake-up of the pool thread serves
     several requests), idle never settles below warm, and no child is spawned only to be swept."""
-    warm = hello_status(st)["pool"]["target"]
+    warm = fn_status(st)["pool"]["target"]
     slack = min(warm // 2, 2)
     expect(slack > 0, "hello has warm = %d: no slack to see" % warm)
 
     def settled():
-        s = hello_status(st)
+        s = fn_status(st)
         return s if s["busy"] == 0 and s["warm"] >= warm else None
     before = wait_for(settled, 5)
-    expect(before, "hello's pool not settled: %r" % hello_status(st))
+    expect(before, "hello's pool not settled: %r" % fn_status(st))
     seen = []
     for _ in range(3 * (slack + 1)):
         expect(st.get("/fn/hello", record=False).status == 200, "hello failed")
         time.sleep(0.1)  # a refill asked for is done by now, on an idle machine
         s = wait_for(settled, 3)
-        expect(s, "idle below warm 3 s after a request: %r" % hello_status(st))
+        expect(s, "idle below warm 3 s after a request: %r" % fn_status(st))
         seen.append(s["warm"])
     time.sleep(1.2)  # two sweeps: nothing past what they tolerate
-    after = hello_status(st)
+    after = fn_status(st)
     expect(max(seen) == warm + slack,
            "idle after each request %s, for warm = %d and slack %d" % (seen, warm, slack))
     spawned = after["pool"]["spawned"] - before["pool"]["spawned"]
@@ -283,6 +283,31 @@ def cpus_ran_on(r):
     return cpu_list(r.body.decode())
 
 
+def alone(st, n):
+    """n requests to cpus one at a time, 0.15 s apart: past the 0.1 s novod waits once it
+    has seen requests overlap (earlier tests'); 9 are three times warm + warm/2, so the
+    pool is made again. The CPUs of the last."""
+    for _ in range(n):
+        got = cpus_ran_on(st.get("/fn/cpus", record=False))
+        time.sleep(0.15)
+    return got
+
+
+def with_slow_in_flight(st, then):
+    """then() while a 1.5 s request to cpus is in flight; the slow one's answer."""
+    slow = []
+    t = threading.Thread(target=lambda: slow.append(st.get("/fn/cpus?ms=1500", record=False)))
+    t.start()
+    try:
+        busy = wait_for(lambda: fn_status(st, "cpus")["busy"] == 1, 2, 0.01)
+        expect(busy, "the slow request never showed as busy")
+        then()
+    finally:
+        t.join(10)
+    expect(slow, "the slow request did not end")
+    return slow[0]
+
+
 def t_placement(st):
     """One request at a time: the spawner, its warm children and the function keep off the
     first CPU (not with cpu_affinity = off); a child taken while another request is in flight
@@ -292,11 +317,7 @@ def t_placement(st):
         print("#   not checked: novod may use one CPU only")
         return
     off_first = every - {min(every)}
-    # one at a time, 0.15 s apart: past the 0.1 s novod waits once it has seen requests
-    # overlap (earlier tests'), and three times warm + warm/2, so the pool is made again
-    for _ in range(9):
-        cpus_ran_on(st.get("/fn/cpus", record=False))
-        time.sleep(0.15)
+    alone(st, 9)
     got = cpus_ran_on(st.get("/fn/cpus", record=False))
     expect(got == off_first, "alone, the function ran on %s, not %s" % (got, off_first))
     sp, kids = clones_of(st, "cpus")
@@ -306,21 +327,13 @@ def t_placement(st):
     got = cpus_ran_on(st.get("/fn/anycpu", record=False))
     expect(got == every, "alone with cpu_affinity = off, it ran on %s, not %s" % (got, every))
 
-    slow = []
-    t = threading.Thread(target=lambda: slow.append(st.get("/fn/cpus?ms=1500", record=False)))
-    t.start()
-    try:
-        busy = wait_for(lambda: json.loads(st.get("/novo-status", record=False).body)
-                        ["functions"]["cpus"]["busy"] == 1, 2, 0.01)
-        expect(busy, "the slow request never showed as busy")
+    def overlapped():
         got = cpus_ran_on(st.get("/fn/cpus", record=False))
         expect(got == every, "with another in flight, the function ran on %s, not %s" % (got, every))
         wide = wait_for(lambda: allowed(sp) == every, 1, 0.01)
         expect(wide, "spawner still on %s after a refill with a request in flight" % allowed(sp))
-    finally:
-        t.join(10)
-    expect(slow and cpus_ran_on(slow[0]) == off_first,
-           "the slow one, taken alone: %r" % (slow[:1],))
+    slow = with_slow_in_flight(st, overlapped)
+    expect(cpus_ran_on(slow) == off_first, "the slow one, taken alone: %r" % (slow,))
 
     # a new function's first fill is made on every CPU, even alone
     st.install("fill", "cpus")
@@ -335,6 +348,50 @@ def t_placement(st):
     finally:
         st.write_functions(functions())
         st.signal(signal.SIGHUP)
+
+
+def busy_polled(st):
+    return fn_status(st, "cpus")["pool"]["busy_polled"]
+
+
+def t_busy_poll(st):
+    """Alone and off the first CPU, novod waits for the answer without sleeping (counted in
+    busy_polled); not for a request taken with another in flight, nor with busy_poll_us = 0."""
+    if len(os.sched_getaffinity(0)) < 2:
+        print("#   not checked: novod may use one CPU only")
+        return
+    alone(st, 9)
+    before = busy_polled(st)
+    alone(st, 10)
+    got = busy_polled(st) - before
+    print("#   alone: %d of 10 busy polled (novod's thread was on the first CPU)" % got)
+    expect(got >= 1, "alone: none of 10 requests busy polled")
+
+    def overlapped():
+        before = busy_polled(st)
+        cpus_ran_on(st.get("/fn/cpus", record=False))
+        expect(busy_polled(st) == before, "busy polled with another request in flight")
+    with_slow_in_flight(st, overlapped)
+
+    st.novod.send_signal(signal.SIGTERM)
+    st.novod.wait(10)
+    st.write_novod_ini("busy_poll_us = 0\n")
+    try:
+        why = st.start_novod()
+        expect(why is None, "novod with busy_poll_us = 0: %s" % why)
+        expect(wait_for(lambda: st.get("/fn/cpus", record=False).status == 200, 5, 0.05),
+               "cpus after the restart")
+        every = set(os.sched_getaffinity(0))
+        got = alone(st, 19)
+        expect(got == every - {min(every)}, "busy_poll_us = 0: placement still on, ran on %s" % got)
+        expect(busy_polled(st) == 0, "busy_poll_us = 0: %d busy polled" % busy_polled(st))
+    finally:
+        st.novod.send_signal(signal.SIGTERM)
+        st.novod.wait(10)
+        st.write_novod_ini()
+        st.start_novod()
+    expect(wait_for(lambda: st.get("/fn/hello", record=False).status == 200, 5, 0.05),
+           "hello after novod's restart with the default busy_poll_us")
 
 
 def t_spawner_killed(st):
@@ -372,4 +429,6 @@ def run(rep, st):
     rep.check("spawners at autogroup nice -5, warm children in groups of their own", t_spawner_priority, st)
     rep.check("alone: functions off the first CPU; with others in flight: on every CPU",
               t_placement, st)
+    rep.check("alone: novod busy polls for the answer; not with others in flight, nor at "
+              "busy_poll_us = 0", t_busy_poll, st)
     rep.check("spawners killed under load: replaced, zero failed requests", t_spawner_killed, st)

@@ -135,6 +135,7 @@ static void test_defaults(void)
 	CHECK_STR(cfg.server.status_path, "/novo-status", "status_path");
 	CHECK_STR(cfg.server.user, "nobody", "user");
 	CHECK(cfg.server.sandbox, "sandbox on");
+	CHECK(cfg.server.busy_poll_us == 1000, "busy_poll_us 1000");
 	CHECK(cfg.server.listen_mode == 0660, "listen_mode 0660");
 	CHECK(cfg.server.lkm_mode == LKM_AUTO, "lkm auto");
 	CHECK(cfg.server.log == NULL, "log: stderr");
@@ -252,6 +253,21 @@ static void test_server_errors(void)
 	CHECK(n == 11, "eleven errors in novod.ini");
 	CHECK(n == count_lines(errs), "one line per error");
 	check_errs("novod.ini", want, sizeof(want) / sizeof(want[0]));
+	CHECK(load("[server]\nbusy_poll_us = 0\n", "") == 0 &&
+		      cfg.server.busy_poll_us == 0,
+	      "busy_poll_us = 0: off");
+	config_free(&cfg);
+	CHECK(load("[server]\nbusy_poll_us = 10000\n", "") == 0 &&
+		      cfg.server.busy_poll_us == 10000,
+	      "busy_poll_us = 10000: its bound");
+	config_free(&cfg);
+	CHECK(load("[server]\nbusy_poll_us = 10001\n", "") == 1 &&
+		      has_err("novod.ini", 2,
+			      "bad value \"10001\" for \"busy_poll_us\": out of range 0..10000"),
+	      "busy_poll_us over its bound");
+	CHECK(load("[server]\nbusy_poll_us = 1ms\n", "") == 1 &&
+		      has_err("novod.ini", 2, "not a whole number"),
+	      "busy_poll_us with a unit");
 	CHECK(load("[server]\nlisten_group = no-such-group-novo\n", "") == 1 &&
 		      has_err("novod.ini", 2,
 			      "unknown group \"no-such-group-novo\""),
