@@ -423,6 +423,7 @@ static long long busy_poll_until(struct req *r)
 static void io_loop(struct req *r)
 {
 	long long busy_until = busy_poll_until(r);
+	int rc;
 
 	while (!r->why && !(r->out_eof && r->exited)) {
 		struct watch w[4];
@@ -441,10 +442,13 @@ static void io_loop(struct req *r)
 			tmo = 0;
 		for (int i = 0; i < n; i++)
 			pf[i] = (struct pollfd){ w[i].fd, w[i].events, 0 };
-		if (poll(pf, (nfds_t)n, tmo) < 0 && errno != EINTR) {
+		rc = poll(pf, (nfds_t)n, tmo);
+		if (rc < 0 && errno != EINTR) {
 			fail(r, 502, "poll: %s", strerror(errno));
 			break;
 		}
+		if (rc == 0 && busy_until)
+			sched_yield(); /* polling takes no CPU that another wants */
 		for (int i = 0; i < n; i++)
 			if (pf[i].revents)
 				w[i].ready(r);
