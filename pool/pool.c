@@ -555,7 +555,7 @@ static int take_ready(struct pool *p, struct warm_child *c,
 		pthread_mutex_lock(&p->lock);
 		if (rc == 0) {
 			/* born off the first CPU, needed elsewhere now */
-			c->widen = c->placed && atomic_load(&busy_all) > 1;
+			c->widen = c->placed && !pool_alone();
 			return ACQ_OK;
 		}
 		if (rc < 0) {

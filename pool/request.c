@@ -423,12 +423,11 @@ static long long busy_poll_until(struct req *r)
 static void io_loop(struct req *r)
 {
 	long long busy_until = busy_poll_until(r);
-	int rc;
 
 	while (!r->why && !(r->out_eof && r->exited)) {
 		struct watch w[4];
 		struct pollfd pf[4];
-		int n = watch_list(r, w), tmo = poll_timeout(r);
+		int n = watch_list(r, w), tmo = poll_timeout(r), rc;
 
 		if (tmo == 0) {
 			r->pool->stats->timeouts++;

@@ -480,6 +480,23 @@ static void test_gate(void)
 	       out.status);
 }
 
+/*
+ * sched_setaffinity is the spawner's (warm_child_place) and a placed
+ * child's before its exec (ENV_LEN_WIDEN), behind the key: a function
+ * that is not given it cannot choose its CPUs.
+ */
+static void test_gate_affinity(void)
+{
+	char *argv[] = { probe, "affinity", NULL };
+	struct outcome in = confined(&fn, true, argv);
+	struct outcome out = unconfined(argv);
+
+	expect_violation("affinity", &in, SYS_sched_setaffinity);
+	EXPECT(worked(&out),
+	       "affinity unconfined (negative control): status %#x out \"%s\"",
+	       out.status, out.out);
+}
+
 static void test_allowed(void)
 {
 	char *own[] = { probe, "own", NULL };
@@ -566,6 +583,7 @@ int main(int argc, char **argv)
 		test_allowed();
 		test_forbidden_syscall();
 		test_gate();
+		test_gate_affinity();
 		test_attacks();
 		bench(argc > 2 && !strcmp(argv[1], "--bench") ? atoi(argv[2]) :
 								20);
