@@ -350,6 +350,18 @@ def t_placement(st):
         st.signal(signal.SIGHUP)
 
 
+def restart_novod(st, extra=""):
+    """novod stopped and started again with EXTRA in novod.ini's [server]; None once cpus
+    answers 200, else why not."""
+    st.novod.send_signal(signal.SIGTERM)
+    st.novod.wait(10)
+    st.write_novod_ini(extra)
+    why = st.start_novod()
+    if why is None and not wait_for(lambda: st.get("/fn/cpus", record=False).status == 200, 5, 0.05):
+        why = "cpus did not answer 200 within 5 s"
+    return why
+
+
 def busy_polled(st):
     return fn_status(st, "cpus")["pool"]["busy_polled"]
 
@@ -373,25 +385,16 @@ def t_busy_poll(st):
         expect(busy_polled(st) == before, "busy polled with another request in flight")
     with_slow_in_flight(st, overlapped)
 
-    st.novod.send_signal(signal.SIGTERM)
-    st.novod.wait(10)
-    st.write_novod_ini("busy_poll_us = 0\n")
+    why = restart_novod(st, "busy_poll_us = 0\n")
     try:
-        why = st.start_novod()
         expect(why is None, "novod with busy_poll_us = 0: %s" % why)
-        expect(wait_for(lambda: st.get("/fn/cpus", record=False).status == 200, 5, 0.05),
-               "cpus after the restart")
         every = set(os.sched_getaffinity(0))
         got = alone(st, 19)
         expect(got == every - {min(every)}, "busy_poll_us = 0: placement still on, ran on %s" % got)
         expect(busy_polled(st) == 0, "busy_poll_us = 0: %d busy polled" % busy_polled(st))
     finally:
-        st.novod.send_signal(signal.SIGTERM)
-        st.novod.wait(10)
-        st.write_novod_ini()
-        st.start_novod()
-    expect(wait_for(lambda: st.get("/fn/hello", record=False).status == 200, 5, 0.05),
-           "hello after novod's restart with the default busy_poll_us")
+        why = restart_novod(st)
+    expect(why is None, "novod restarted with the default busy_poll_us: %s" % why)
 
 
 def t_spawner_killed(st):
