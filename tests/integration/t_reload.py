@@ -62,6 +62,24 @@ def t_load(st):
         len(fails), sent, fails[:2]))
 
 
+def t_ready_lines(st):
+    """Under load the request that takes a child reads its "ready" line (pool.c, spawn_batch):
+    2 threads x 300 requests, all 200, and no line of hello's stderr in the log (hello writes
+    none: a ready line read as the function's stderr would show there)."""
+    fails, done, count = [], [], [0]
+    mark = len(st.log_text())
+    spawned = fn_status(st)["pool"]["spawned"]
+    for t in hello_load(st, fails, done, count):
+        t.join(120)
+    expect(len(done) == 2 and not fails, "%d of %d requests failed, e.g. %r" % (
+        len(fails), count[0], fails[:2]))
+    made = fn_status(st)["pool"]["spawned"] - spawned
+    expect(made >= 500, "only %d children made for 600 requests" % made)
+    leaked = re.findall(r"fn=hello req=\S+ .*", st.log_text()[mark:])
+    expect(not leaked, "%d lines of hello's stderr in the log, e.g. %r" % (
+        len(leaked), leaked[:2]))
+
+
 def t_bad_config(st):
     pos = len(st.log_text())
     # line 4 is the syntax error; [hello3] after it must not be served
@@ -423,6 +441,8 @@ def t_spawner_killed(st):
 
 def run(rep, st):
     rep.check("reload under load: 5 SIGHUPs, 600 requests, zero failed", t_load, st)
+    rep.check("under load a child's ready line is read by its request, never logged as "
+              "its stderr", t_ready_lines, st)
     rep.check("bad config on reload refused, logged file:line, old config serves", t_bad_config, st)
     rep.check("new section served within 2 s of SIGHUP", t_new_section, st)
     rep.check("binary swap (rename + SIGHUP): next requests get the new binary", t_swap, st)
