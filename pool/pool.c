@@ -391,6 +391,7 @@ static void *pool_thread(void *arg)
 	struct pool *p = arg;
 	long long next_sweep = 0;
 
+	pthread_setname_np(pthread_self(), "novod-pool");
 	pthread_mutex_lock(&p->lock);
 	while (!p->done) {
 		long long now = now_ns();

@@ -261,6 +261,8 @@ static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 
+	/* top -H, ps -L and perf tell novod's threads apart by these */
+	pthread_setname_np(pthread_self(), "novod-req");
 	for (;;) {
 		int fd;
 
@@ -351,6 +353,7 @@ static int take_connection(int fd, const struct sockaddr_storage *ss)
 static void *accept_main(void *arg)
 {
 	(void)arg;
+	pthread_setname_np(pthread_self(), "novod-accept");
 	for (;;) {
 		struct pollfd pf[2] = { { .fd = listen_fd, .events = POLLIN },
 					{ .fd = stop_fd, .events = POLLIN } };

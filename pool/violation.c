@@ -261,6 +261,7 @@ static void *watcher(void *arg)
 	size_t cap = 0;
 
 	(void)arg;
+	pthread_setname_np(pthread_self(), "novod-watch");
 	pf = calloc(1, sizeof(*pf));
 	if (pf == NULL)
 		return NULL;

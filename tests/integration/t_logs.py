@@ -110,9 +110,36 @@ def t_usr1(st):
     expect(r.rid() not in st.read(old), "request %s went to the renamed (old) log" % r.rid())
 
 
+def thread_names(pid):
+    names = []
+    for t in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/comm" % (pid, t)) as f:
+                names.append(f.read().strip())
+        except OSError:
+            pass  # a thread that ended meanwhile
+    return names
+
+
+def t_thread_names(st):
+    """ps -L, top -H and perf tell novod's threads apart: one accept thread, one violation
+    watcher, a pool thread per function, a thread per FastCGI connection."""
+    expect(st.get("/fn/hello").status == 200, "hello failed")
+    fns = json.loads(st.get("/novo-status", record=False).body)["functions"]
+    names = thread_names(st.novod.pid)
+    count = {n: names.count(n) for n in set(names)}
+    expect(count.get("novod-accept") == 1 and count.get("novod-watch") == 1,
+           "threads %r: want one novod-accept and one novod-watch" % sorted(names))
+    expect(count.get("novod-pool", 0) >= len(fns),
+           "%d novod-pool threads for %d functions: %r" % (
+               count.get("novod-pool", 0), len(fns), sorted(names)))
+    expect(count.get("novod-req", 0) >= 1, "no novod-req thread: %r" % sorted(names))
+
+
 def run(rep, st):
     rep.check("function stderr in novod's log tagged fn=<name> req=<id>", t_stderr_tagged, st)
     rep.check("access log line per request (request id, function, status)", t_access_log, st)
     rep.check("status JSON at status_path with SPEC's keys", t_status_keys, st)
     rep.check("status counts change (requests, 2xx, 5xx, timeouts, p50/p99)", t_status_counts, st)
     rep.check("SIGUSR1 reopens the log", t_usr1, st)
+    rep.check("novod's threads named by role (novod-accept, -watch, -pool, -req)", t_thread_names, st)
