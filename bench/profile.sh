@@ -86,11 +86,13 @@ perf record -q -e cpu-clock -a -g -o "$OUT/perf.data" -- sleep "$SECS" \
 pf=$!
 load
 wait "$pf"
+# novod's threads are named by role (docs/operations.md)
+NOVOD_COMMS=novod,novod-req,novod-pool,novod-accept,novod-watch
 perf report -q -i "$OUT/perf.data" --no-children --sort comm -g none \
 	--stdio 2>/dev/null | grep -v '^$' | head -n 20 >"$OUT/perf-comm.txt"
 perf report -q -i "$OUT/perf.data" --no-children --sort comm,dso,sym \
 	-g none --stdio 2>/dev/null | grep -v '^$' | head -n 60 >"$OUT/perf-sym.txt"
-perf report -q -i "$OUT/perf.data" --no-children --comm novod \
+perf report -q -i "$OUT/perf.data" --no-children --comm "$NOVOD_COMMS" \
 	--sort sym -g none --stdio 2>/dev/null | grep -v '^$' |
 	head -n 40 >"$OUT/perf-novod.txt"
 perf report -q -i "$OUT/perf.data" --no-children --comm hello \
@@ -99,7 +101,7 @@ perf report -q -i "$OUT/perf.data" --no-children --comm hello \
 # novod's samples by kernel leaf <- its caller <- the user-space call:
 # in a VM, the top leaves are where interrupts are enabled again after a
 # wake-up or a switch; their callers say which wake-ups novod pays for.
-perf script -i "$OUT/perf.data" --comm novod -F comm,ip,sym 2>/dev/null | awk '
+perf script -i "$OUT/perf.data" --comm "$NOVOD_COMMS" -F comm,ip,sym 2>/dev/null | awk '
 	/^ *novod/ { in_s = 1; leaf = ""; call = ""; user = ""; next }
 	NF == 0 { if (in_s) { n[leaf " <- " call " <- " user]++; tot++ } in_s = 0; next }
 	{
