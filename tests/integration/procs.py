@@ -77,6 +77,18 @@ def describe(pid):
     return "%d %s ppid=%s [%s]" % (pid, exe.split("/")[-1], ppid(pid), argv[:60])
 
 
+def thread_names(pid):
+    """The comm of each of pid's threads (what ps -L and top -H show)."""
+    names = []
+    for t in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/comm" % (pid, t)) as f:
+                names.append(f.read().strip())
+        except OSError:
+            pass  # a thread that ended meanwhile
+    return names
+
+
 def fd_count(pid):
     try:
         return len(os.listdir("/proc/%d/fd" % pid))

@@ -5,6 +5,7 @@ import os
 import signal
 import time
 
+import procs
 from report import Failed, expect
 from stack import wait_for
 
@@ -110,23 +111,12 @@ def t_usr1(st):
     expect(r.rid() not in st.read(old), "request %s went to the renamed (old) log" % r.rid())
 
 
-def thread_names(pid):
-    names = []
-    for t in os.listdir("/proc/%d/task" % pid):
-        try:
-            with open("/proc/%d/task/%s/comm" % (pid, t)) as f:
-                names.append(f.read().strip())
-        except OSError:
-            pass  # a thread that ended meanwhile
-    return names
-
-
 def t_thread_names(st):
     """ps -L, top -H and perf tell novod's threads apart: one accept thread, one violation
     watcher, a pool thread per function, a thread per FastCGI connection."""
     expect(st.get("/fn/hello").status == 200, "hello failed")
     fns = json.loads(st.get("/novo-status", record=False).body)["functions"]
-    names = thread_names(st.novod.pid)
+    names = procs.thread_names(st.novod.pid)
     count = {n: names.count(n) for n in set(names)}
     expect(count.get("novod-accept") == 1 and count.get("novod-watch") == 1,
            "threads %r: want one novod-accept and one novod-watch" % sorted(names))
